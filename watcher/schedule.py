@@ -1,0 +1,40 @@
+"""When to poll a source next (pure: the clock and the random source are passed in).
+
+Success: the source's interval plus up to ``jitter`` of it. Failure: exponential backoff,
+``interval * 2**(errors-1)`` capped at a day, with the same jitter. A server's
+``Retry-After`` pushes the next check at least that far (capped at a week). After
+``DISABLE_AFTER`` consecutive failures, or a 410, the source is disabled until an
+analyst re-enables it (``watcher sources enable NAME``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable
+
+MAX_BACKOFF = 86_400.0
+MAX_RETRY_AFTER = 7 * 86_400.0
+DISABLE_AFTER = 10
+
+
+def next_check(now: dt.datetime, interval: float, *, error_count: int = 0, retry_after: float | None = None,
+               jitter: float = 0.1, rand: Callable[[], float] = random.random) -> dt.datetime:
+    """The time of the next poll after one that ended at ``now``."""
+    delay = float(interval)
+    if error_count > 0:
+        delay = min(interval * 2 ** min(error_count - 1, 20), max(MAX_BACKOFF, interval))
+    delay += delay * jitter * rand()
+    if retry_after is not None and retry_after > 0:
+        delay = max(delay, min(retry_after, MAX_RETRY_AFTER))
+    return now + dt.timedelta(seconds=delay)
+
+
+def first_check(now: dt.datetime, interval: float, *, jitter: float = 0.1,
+                rand: Callable[[], float] = random.random) -> dt.datetime:
+    """Spread the first polls of a fresh daemon over a fraction of each interval."""
+    return now + dt.timedelta(seconds=interval * jitter * rand())
+
+
+def is_due(next_check_at: dt.datetime | None, now: dt.datetime) -> bool:
+    return next_check_at is None or next_check_at <= now

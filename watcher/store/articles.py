@@ -1,0 +1,159 @@
+"""Queries on ``articles``: insert with deduplication and story clustering, listing, search."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, and_, or_, select, text, update
+
+from ..types import Article
+from .db import search_clause
+from .schema import articles
+
+CLUSTER_WINDOW = dt.timedelta(days=7)
+CLUSTER_DISTANCE = 3         # simhash bits: near-duplicate text
+_MASK = (1 << 64) - 1
+
+
+def to_signed(h: int) -> int:
+    h &= _MASK
+    return h - (1 << 64) if h >= 1 << 63 else h
+
+
+def hamming(a: int, b: int) -> int:
+    return ((a ^ b) & _MASK).bit_count()
+
+
+@dataclass(frozen=True)
+class Stored:
+    """One article the store kept: its row id and cluster."""
+
+    id: int
+    cluster_id: int
+    article: Article
+    cluster_outlets: tuple[str, ...]   # every source in the cluster so far, this one included
+
+
+def _guid_key(a: Article) -> str | None:
+    return f"{a.source}\x1f{a.guid}" if a.guid else None
+
+
+def _known(conn: Connection, batch: Sequence[Article]) -> tuple[set[str], set[str], set[tuple[str, str]]]:
+    keys = [k for a in batch if (k := _guid_key(a))]
+    urls = [a.canonical_url for a in batch if a.canonical_url]
+    hashes = [a.content_hash for a in batch if a.content_hash]
+    seen_keys: set[str] = set()
+    seen_urls: set[str] = set()
+    seen_hashes: set[tuple[str, str]] = set()
+    for i in range(0, len(keys), 500):
+        seen_keys.update(r[0] for r in conn.execute(select(articles.c.guid_key)
+                                                    .where(articles.c.guid_key.in_(keys[i:i + 500]))))
+    for i in range(0, len(urls), 500):
+        seen_urls.update(r[0] for r in conn.execute(select(articles.c.canonical_url)
+                                                    .where(articles.c.canonical_url.in_(urls[i:i + 500]))))
+    for i in range(0, len(hashes), 500):
+        seen_hashes.update((r[0], r[1]) for r in conn.execute(
+            select(articles.c.source, articles.c.content_hash).where(articles.c.content_hash.in_(hashes[i:i + 500]))))
+    return seen_keys, seen_urls, seen_hashes
+
+
+def _cluster_candidates(conn: Connection, since: dt.datetime) -> list[tuple[int, int, int, str]]:
+    q = select(articles.c.id, articles.c.simhash, articles.c.cluster_id, articles.c.source).where(
+        or_(articles.c.published_at >= since, and_(articles.c.published_at.is_(None), articles.c.fetched_at >= since)))
+    return [(r[0], r[1], r[2] or r[0], r[3]) for r in conn.execute(q)]
+
+
+def add(conn: Connection, batch: Sequence[Article], now: dt.datetime) -> list[Stored]:
+    """Insert the articles not seen before; link near-duplicates into one story cluster.
+
+    The same article seen again (same source + GUID, same canonical URL, or the same
+    text from the same source) is skipped and changes nothing.
+    """
+    if not batch:
+        return []
+    seen_keys, seen_urls, seen_hashes = _known(conn, batch)
+    oldest = min((a.published_at or now) for a in batch)
+    candidates = _cluster_candidates(conn, min(oldest, now) - CLUSTER_WINDOW) if any(a.simhash for a in batch) else []
+    out: list[Stored] = []
+    for a in batch:
+        key = _guid_key(a)
+        if (key and key in seen_keys) or (a.canonical_url and a.canonical_url in seen_urls) \
+                or (a.content_hash and (a.source, a.content_hash) in seen_hashes):
+            continue
+        cluster = None
+        if a.simhash:
+            for cid, sh, clu, _src in candidates:
+                if hamming(sh, a.simhash) <= CLUSTER_DISTANCE:
+                    cluster = clu
+                    break
+        row = {
+            "source": a.source, "guid": a.guid, "guid_key": key, "url": a.url, "canonical_url": a.canonical_url,
+            "doc": a.doc, "title": a.title, "text": a.text, "language": a.language, "official": a.official,
+            "published_at": a.published_at, "fetched_at": a.fetched_at or now, "content_hash": a.content_hash,
+            "simhash": to_signed(a.simhash), "cluster_id": cluster,
+        }
+        new_id = conn.execute(articles.insert().values(**row)).inserted_primary_key[0]
+        if cluster is None:
+            cluster = new_id
+            conn.execute(update(articles).where(articles.c.id == new_id).values(cluster_id=new_id))
+        if a.simhash:
+            candidates.append((new_id, to_signed(a.simhash), cluster, a.source))
+        outlets = sorted({src for _i, _s, clu, src in candidates if clu == cluster} | {a.source})
+        if key:
+            seen_keys.add(key)
+        if a.canonical_url:
+            seen_urls.add(a.canonical_url)
+        seen_hashes.add((a.source, a.content_hash))
+        out.append(Stored(id=new_id, cluster_id=cluster, article=a, cluster_outlets=tuple(outlets)))
+    return out
+
+
+def listing(conn: Connection, *, search: str | None = None, since: dt.datetime | None = None,
+            limit: int | None = 100, source: str | None = None, with_text: bool = False) -> list[dict[str, Any]]:
+    """Articles newest first (by publication date, then by when they were fetched)."""
+    where = ["1=1"]
+    params: dict[str, Any] = {}
+    if search:
+        clause, p = search_clause(conn, search)
+        where.append(clause)
+        params.update(p)
+    if since:
+        where.append("COALESCE(a.published_at, a.fetched_at) >= :since")
+        params["since"] = since if conn.dialect.name != "sqlite" else since.astimezone(dt.UTC).replace(tzinfo=None)
+    if source:
+        where.append("a.source = :source")
+        params["source"] = source
+    cols = "a.id, a.source, a.guid, a.url, a.doc, a.title, a.language, a.published_at, a.fetched_at, a.cluster_id"
+    if with_text:
+        cols += ", a.text"
+    sql = (f"SELECT {cols} FROM articles a WHERE {' AND '.join(where)} "
+           "ORDER BY COALESCE(a.published_at, a.fetched_at) DESC, a.id DESC")
+    if limit:
+        sql += f" LIMIT {int(limit)}"
+    rows = conn.execute(text(sql).columns(), params).mappings().all()
+    out = []
+    for r in rows:
+        d = dict(r)
+        for k in ("published_at", "fetched_at"):
+            d[k] = _iso(d[k])
+        out.append(d)
+    return out
+
+
+def _iso(v: Any) -> str | None:
+    if v is None:
+        return None
+    if isinstance(v, str):
+        v = dt.datetime.fromisoformat(v)
+    if v.tzinfo is None:
+        v = v.replace(tzinfo=dt.UTC)
+    return str(v.astimezone(dt.UTC).isoformat())
+
+
+def all_for_replay(conn: Connection) -> list[Any]:
+    """Every stored article in publication order (ties by id), text included."""
+    q = select(articles).order_by(articles.c.published_at.is_(None), articles.c.published_at, articles.c.id)
+    return list(conn.execute(q))

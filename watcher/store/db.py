@@ -1,0 +1,168 @@
+"""Engine factory and every SQLite/PostgreSQL difference, in one place.
+
+SQLite: WAL, ``synchronous=FULL`` (a commit survives power loss), a busy timeout,
+foreign keys on; full-text search through an FTS5 table with the ``trigram`` tokenizer
+(so Korean and Japanese words are found without a word splitter). PostgreSQL: the
+``pg_trgm`` extension with a GIN trigram index over title and text.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
+
+from ..errors import StorageError
+
+ROOT = Path(__file__).resolve().parents[2]      # the repository: db/, alerts/, sources.toml
+DB_DIR = ROOT / "db"
+BUSY_TIMEOUT_MS = 10_000
+
+
+def is_sqlite(engine: Engine | Connection) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url`` with the pragmas and pool each backend wants."""
+    try:
+        if url.startswith("sqlite"):
+            path = url.split("///", 1)[1] if "///" in url else ""
+            if path and path != ":memory:":
+                parent = os.path.dirname(os.path.abspath(path))
+                if not os.path.isdir(parent):
+                    raise StorageError(f"{url}: directory {parent} does not exist")
+            engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+
+            @event.listens_for(engine, "connect")
+            def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+                # Let SQLAlchemy, not pysqlite, decide when transactions begin.
+                dbapi_conn.isolation_level = None
+                cur = dbapi_conn.cursor()
+                cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                cur.execute("PRAGMA foreign_keys = ON")
+                try:
+                    cur.execute("PRAGMA journal_mode = WAL")
+                except sqlite3.OperationalError:
+                    pass  # a read-only file keeps its mode; the write that follows reports it
+                cur.execute("PRAGMA synchronous = FULL")
+                cur.close()
+
+            @event.listens_for(engine, "begin")
+            def _begin(conn: Connection) -> None:
+                conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get("write") else "BEGIN")
+
+            return engine
+        if url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        return create_engine(url, pool_pre_ping=True)
+    except StorageError:
+        raise
+    except (SQLAlchemyError, ImportError, ValueError) as exc:
+        raise StorageError(f"cannot open database {redact(url)}: {exc}") from exc
+
+
+def redact(url: str) -> str:
+    """The URL with any password replaced by ***, for messages and logs."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        if ":" in creds:
+            creds = creds.split(":", 1)[0] + ":***"
+        return f"{scheme}://{creds}@{host}"
+    return url
+
+
+def describe(exc: BaseException) -> str:
+    """A one-line reason from a database exception (no SQL, no parameters)."""
+    if isinstance(exc, DBAPIError) and exc.orig is not None:
+        return str(exc.orig).strip().splitlines()[0]
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+@contextmanager
+def translate_errors(what: str) -> Iterator[None]:
+    """Turn SQLAlchemy/driver errors into StorageError at the storage boundary."""
+    try:
+        yield
+    except StorageError:
+        raise
+    except (SQLAlchemyError, sqlite3.Error) as exc:
+        reason = describe(exc)
+        if isinstance(exc, OperationalError) and "locked" in reason:
+            reason = "database is locked (another process holds a write lock)"
+        raise StorageError(f"{what}: {reason}") from exc
+
+
+# ---- full-text search -------------------------------------------------------------------
+
+SQLITE_FTS = [
+    "CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5("
+    "title, text, content='articles', content_rowid='id', tokenize='trigram')",
+    "CREATE TRIGGER IF NOT EXISTS articles_fts_ai AFTER INSERT ON articles BEGIN "
+    "INSERT INTO articles_fts(rowid, title, text) VALUES (new.id, new.title, new.text); END",
+    "CREATE TRIGGER IF NOT EXISTS articles_fts_ad AFTER DELETE ON articles BEGIN "
+    "INSERT INTO articles_fts(articles_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text); END",
+    "CREATE TRIGGER IF NOT EXISTS articles_fts_au AFTER UPDATE OF title, text ON articles BEGIN "
+    "INSERT INTO articles_fts(articles_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text); "
+    "INSERT INTO articles_fts(rowid, title, text) VALUES (new.id, new.title, new.text); END",
+]
+POSTGRES_FTS = [
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    "CREATE INDEX IF NOT EXISTS ix_articles_trgm ON articles USING gin ((title || ' ' || text) gin_trgm_ops)",
+]
+
+
+def create_search_index(conn: Connection) -> None:
+    for stmt in SQLITE_FTS if is_sqlite(conn) else POSTGRES_FTS:
+        conn.execute(text(stmt))
+
+
+def search_terms(query: str) -> list[str]:
+    """Split a user query into terms: whitespace-separated words, "quoted phrases" kept whole."""
+    terms: list[str] = []
+    buf = query.strip()
+    while buf:
+        if buf.startswith('"') and '"' in buf[1:]:
+            end = buf.index('"', 1)
+            term, buf = buf[1:end], buf[end + 1:]
+        else:
+            parts = buf.split(None, 1)
+            term, buf = parts[0], (parts[1] if len(parts) > 1 else "")
+        buf = buf.strip()
+        term = term.strip().strip('"')
+        if term:
+            terms.append(term)
+    return terms
+
+
+def search_clause(conn: Connection, query: str) -> tuple[str, dict[str, str]]:
+    """A SQL condition over ``articles`` (aliased ``a``) matching every term of ``query``.
+
+    Terms of three or more characters use the trigram index; shorter ones (two-character
+    Korean and Japanese words such as 韓国) fall back to a substring scan.
+    """
+    terms = search_terms(query)
+    params: dict[str, str] = {}
+    conds: list[str] = []
+    sqlite = is_sqlite(conn)
+    long_terms = [t for t in terms if len(t) >= 3]
+    if sqlite and long_terms:
+        params["fts"] = " ".join('"' + t.replace('"', '""') + '"' for t in long_terms)
+        conds.append("a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH :fts)")
+    for i, t in enumerate(terms):
+        if sqlite and len(t) >= 3:
+            continue
+        key = f"t{i}"
+        params[key] = "%" + t.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        if sqlite:
+            conds.append(f"(a.title LIKE :{key} ESCAPE '\\' OR a.text LIKE :{key} ESCAPE '\\')")
+        else:
+            conds.append(f"((a.title || ' ' || a.text) ILIKE :{key} ESCAPE '\\')")
+    return (" AND ".join(conds) or "1=1"), params

@@ -1,0 +1,127 @@
+"""Queries on the ``sources`` table: the per-feed state Miniflux keeps on the feed row."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, func, select, update
+
+from ..types import Source, Validators
+from .schema import articles, sources
+
+
+@dataclass(frozen=True)
+class SourceState:
+    """What the poller needs to know about one source before fetching it."""
+
+    name: str
+    url: str
+    enabled: bool
+    validators: Validators
+    body_hash: str | None
+    error_count: int
+    next_check_at: dt.datetime | None
+    last_status: str | None
+    disabled_reason: str | None
+    muted: bool
+
+
+@dataclass(frozen=True)
+class SourceUpdate:
+    """The result of one poll of one source, written back to its row."""
+
+    name: str
+    polled_at: dt.datetime
+    status: str
+    error: str | None
+    http_status: int | None
+    error_count: int
+    next_check_at: dt.datetime
+    validators: Validators | None = None   # None: keep the stored ones
+    body_hash: str | None = None           # None: keep
+    success: bool = False
+    final_url: str | None = None
+    disabled_reason: str | None = None
+
+
+def sync(conn: Connection, configured: Sequence[Source]) -> None:
+    """Make the table match sources.toml: new rows inserted, url/official/enabled updated."""
+    rows = {r.name: r for r in conn.execute(select(sources.c.name, sources.c.url, sources.c.enabled,
+                                                   sources.c.official))}
+    new = []
+    for s in configured:
+        row = rows.get(s.name)
+        if row is None:
+            new.append({"name": s.name, "url": s.url, "enabled": s.enabled, "official": s.official,
+                        "error_count": 0, "muted": False})
+        elif (row.url, row.enabled, row.official) != (s.url, s.enabled, s.official):
+            values: dict[str, Any] = {"url": s.url, "enabled": s.enabled, "official": s.official}
+            if row.url != s.url:   # a new address: forget the old validators and errors
+                values.update(etag=None, last_modified=None, body_hash=None, error_count=0,
+                              next_check_at=None, disabled_reason=None, final_url=None)
+            conn.execute(update(sources).where(sources.c.name == s.name).values(**values))
+    if new:
+        conn.execute(sources.insert(), new)
+    names = {s.name for s in configured}
+    gone = [n for n in rows if n not in names]
+    if gone:
+        conn.execute(update(sources).where(sources.c.name.in_(gone)).values(enabled=False))
+
+
+def states(conn: Connection) -> dict[str, SourceState]:
+    out = {}
+    for r in conn.execute(select(sources)):
+        out[r.name] = SourceState(
+            name=r.name, url=r.url, enabled=r.enabled,
+            validators=Validators(etag=r.etag, last_modified=r.last_modified),
+            body_hash=r.body_hash, error_count=r.error_count or 0, next_check_at=r.next_check_at,
+            last_status=r.last_status, disabled_reason=r.disabled_reason, muted=r.muted)
+    return out
+
+
+def apply_updates(conn: Connection, updates: Sequence[SourceUpdate]) -> None:
+    for u in updates:
+        values: dict[str, Any] = {
+            "last_polled_at": u.polled_at, "last_status": u.status, "last_error": u.error,
+            "http_status": u.http_status, "error_count": u.error_count, "next_check_at": u.next_check_at,
+        }
+        if u.validators is not None:
+            values["etag"] = u.validators.etag
+            values["last_modified"] = u.validators.last_modified
+        if u.body_hash is not None:
+            values["body_hash"] = u.body_hash
+        if u.success:
+            values["last_success_at"] = u.polled_at
+        if u.final_url is not None:
+            values["final_url"] = u.final_url
+        if u.disabled_reason is not None:
+            values["disabled_reason"] = u.disabled_reason
+        conn.execute(update(sources).where(sources.c.name == u.name).values(**values))
+
+
+def set_enabled(conn: Connection, name: str, enabled: bool) -> bool:
+    values: dict[str, Any] = {"disabled_reason": None, "error_count": 0, "next_check_at": None} if enabled else {}
+    res = conn.execute(update(sources).where(sources.c.name == name).values(muted=not enabled, **values))
+    return bool(res.rowcount)
+
+
+def listing(conn: Connection) -> list[dict[str, Any]]:
+    counts = dict(conn.execute(select(articles.c.source, func.count()).group_by(articles.c.source)).all())
+    out = []
+    for r in conn.execute(select(sources).order_by(sources.c.name)):
+        out.append({
+            "name": r.name, "url": r.url, "enabled": bool(r.enabled and not r.muted),
+            "last_polled_at": _iso(r.last_polled_at), "last_status": r.last_status,
+            "last_error": r.last_error, "error_count": r.error_count or 0,
+            "next_check_at": _iso(r.next_check_at), "articles": int(counts.get(r.name, 0)),
+            "last_success_at": _iso(r.last_success_at), "http_status": r.http_status,
+            "disabled_reason": r.disabled_reason,
+        })
+    return out
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value else None
