@@ -1,0 +1,94 @@
+"""The ``watcher`` command line (see ``watcher --help`` and the README).
+
+Global options come before the command and have environment twins: ``--config``
+(``WATCHER_CONFIG``), ``--db`` (``WATCHER_DB``), ``--registry`` (``WATCHER_REGISTRY``).
+Exit codes: 0 success, 1 the command failed, 2 bad usage or bad configuration.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from typing import Any
+
+import click
+
+from ..config import DEFAULT_CONFIG, DEFAULT_DB
+from ..errors import ConfigError, StorageError, WatcherError
+from ._context import Ctx
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--config", "config_path", envvar="WATCHER_CONFIG", default=DEFAULT_CONFIG, show_default=True,
+              metavar="PATH", help="sources.toml: sources, fetch settings and alert channels [env WATCHER_CONFIG].")
+@click.option("--db", "db_url", envvar="WATCHER_DB", default=DEFAULT_DB, show_default=True, metavar="URL",
+              help="Database URL: sqlite:///PATH or postgresql+psycopg://... [env WATCHER_DB].")
+@click.option("--registry", "registry_path", envvar="WATCHER_REGISTRY", default=None, metavar="PATH",
+              help="Commitment registry TOML (default db/commitments.toml) [env WATCHER_REGISTRY].")
+@click.option("-v", "--verbose", count=True, help="More log output on stderr (-vv for debug).")
+@click.version_option(package_name="watcher")
+@click.pass_context
+def cli(ctx: click.Context, config_path: str, db_url: str, registry_path: str | None, verbose: int) -> None:
+    """watcher: follow US–Japan–South Korea commitments through the news.
+
+    Polls the feeds in sources.toml, keeps the articles about trilateral cooperation,
+    extracts the claims they make, diffs them against a registry of commitments and
+    alerts on what changed.
+    """
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    ctx.obj = Ctx(config_path=config_path, db_url=db_url, registry_path=registry_path,
+                  config_explicit=_explicit(ctx, "config_path", "WATCHER_CONFIG"))
+
+
+def _explicit(ctx: click.Context, param: str, env: str) -> bool:
+    src = ctx.get_parameter_source(param)
+    return src is not None and src.name in ("COMMANDLINE", "ENVIRONMENT") or env in os.environ
+
+
+def _register() -> None:
+    from . import commands, review
+
+    for mod in (commands, review):
+        for obj in vars(mod).values():
+            if isinstance(obj, click.Command) and getattr(obj, "__module__", "") == mod.__name__:
+                cli.add_command(obj)
+    try:
+        from ..notify.cli import alerts
+        cli.add_command(alerts)
+    except ImportError:
+        pass
+    try:
+        from ..web.cli import serve
+        cli.add_command(serve)
+    except ImportError:
+        pass
+
+
+_register()
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Console-script entry point: maps our errors to exit codes 1 and 2."""
+    try:
+        return cli.main(args=argv, prog_name="watcher", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2 if isinstance(exc, click.UsageError) else exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(1)
+    except ConfigError as exc:
+        click.echo(f"watcher: bad configuration: {exc}", err=True)
+        sys.exit(2)
+    except StorageError as exc:
+        click.echo(f"watcher: database error: {exc}", err=True)
+        sys.exit(1)
+    except WatcherError as exc:
+        click.echo(f"watcher: {exc}", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        sys.exit(130)

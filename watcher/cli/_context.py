@@ -1,0 +1,89 @@
+"""What the global options give every command: settings, store and registry, loaded lazily."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+import click
+
+from ..config import Settings, load_settings
+from ..store import Store
+from ..store.db import DB_DIR
+
+
+@dataclass
+class Ctx:
+    config_path: str
+    db_url: str
+    registry_path: str | None
+    config_explicit: bool = False
+    _settings: Settings | None = field(default=None, repr=False)
+    _store: Store | None = field(default=None, repr=False)
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings(self.config_path if self.config_explicit else None)
+        return self._settings
+
+    def store(self, *, must_exist: bool = True) -> Store:
+        if self._store is None:
+            self._store = Store(self.db_url)
+            if must_exist and not self._store.is_initialised():
+                raise click.ClickException(f"the database {self._store.url} has no tables yet: run `watcher init`")
+        return self._store
+
+    @property
+    def registry_file(self) -> str:
+        return self.registry_path or str(DB_DIR / "commitments.toml")
+
+
+pass_ctx = click.make_pass_decorator(Ctx)
+
+
+def _default(o: Any) -> Any:
+    if isinstance(o, dt.datetime | dt.date):
+        return o.isoformat()
+    if isinstance(o, set | frozenset | tuple):
+        return list(o)
+    raise TypeError(f"not JSON serialisable: {type(o).__name__}")
+
+
+def emit_json(data: Any) -> None:
+    """One JSON document on stdout, nothing else."""
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=_default) + "\n")
+
+
+def parse_date(value: str | None, what: str = "--since") -> dt.datetime | None:
+    """``2024-11-15`` or an ISO datetime → aware UTC datetime; a clear usage error otherwise."""
+    if not value:
+        return None
+    try:
+        d = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise click.BadParameter(f"{value!r} is not a date like 2024-11-15", param_hint=what) from exc
+    return d.replace(tzinfo=dt.UTC) if d.tzinfo is None else d.astimezone(dt.UTC)
+
+
+def table(rows: list[dict[str, Any]], columns: list[str], widths: dict[str, int] | None = None) -> None:
+    """A plain aligned table on stdout for people; --json is for programs."""
+    widths = widths or {}
+    if not rows:
+        click.echo("(none)")
+        return
+    w = {c: min(max(len(c), *(len(_cell(r.get(c))) for r in rows)), widths.get(c, 40)) for c in columns}
+    click.echo("  ".join(c.ljust(w[c]) for c in columns).rstrip())
+    for r in rows:
+        click.echo("  ".join(_cell(r.get(c))[: w[c]].ljust(w[c]) for c in columns).rstrip())
+
+
+def _cell(v: Any) -> str:
+    if v is None:
+        return "-"
+    if isinstance(v, list | tuple):
+        return ", ".join(map(str, v))
+    return str(v).replace("\n", " ")

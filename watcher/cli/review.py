@@ -1,0 +1,101 @@
+"""Commands for the claim side: commitments, changes, replay."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import click
+
+from ._context import Ctx, emit_json, parse_date, pass_ctx, table
+
+
+def change_json(r: dict[str, Any]) -> dict[str, Any]:
+    """A change as `watcher changes --json` and webhooks show it."""
+    def iso(v: Any) -> str | None:
+        if v is None:
+            return None
+        if isinstance(v, dt.datetime) and v.tzinfo is None:
+            v = v.replace(tzinfo=dt.UTC)
+        return str(v.isoformat())
+    return {
+        "id": r["id"], "commitment": r["commitment_id"], "change": r["kind"], "from_status": r["from_status"],
+        "to_status": r["to_status"], "evidence": r["evidence"], "article_url": r["article_url"], "doc": r["doc"],
+        "published_at": iso(r["published_at"]), "detected_at": iso(r["detected_at"]),
+        "confirmed": bool(r["confirmed"]), "outlets": list(r["outlets"] or []), "deadline": iso(r["deadline"]),
+        "review_status": r["review_status"],
+    }
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the listing as JSON.")
+@pass_ctx
+def commitments(ctx: Ctx, as_json: bool) -> None:
+    """The tracked commitments with their current status, deadline and last evidence.
+
+    \b
+    Example:
+      watcher commitments --json
+    """
+    from ..store import commitments as q
+
+    with ctx.store().read("listing commitments") as conn:
+        rows = [{"id": r.id, "title": r.title, "status": r.status,
+                 "deadline": r.deadline.isoformat() if r.deadline else None, "origin": r.origin,
+                 "last_evidence": r.last_evidence,
+                 "last_changed_at": r.last_changed_at.isoformat() if r.last_changed_at else None,
+                 "aliases": list(r.aliases)} for r in q.rows(conn)]
+    if as_json:
+        emit_json(rows)
+    else:
+        table(rows, ["id", "status", "deadline", "last_evidence"], {"id": 44, "last_evidence": 70})
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the listing as JSON.")
+@click.option("--since", metavar="DATE", help="Only changes published on or after DATE.")
+@click.option("--commitment", metavar="ID", help="Only changes of this commitment.")
+@click.option("--kind", type=click.Choice(["new", "advanced", "reaffirmed", "delayed", "weakened", "dropped",
+                                           "overdue"]), help="Only changes of this kind.")
+@pass_ctx
+def changes(ctx: Ctx, as_json: bool, since: str | None, commitment: str | None, kind: str | None) -> None:
+    """Detected changes, oldest first: what moved, from which status to which, and the evidence.
+
+    \b
+    Example:
+      watcher changes --since 2024-11-01 --json
+    """
+    from ..store import commitments as q
+
+    with ctx.store().read("listing changes") as conn:
+        rows = [change_json(r) for r in q.change_rows(conn, since=parse_date(since), commitment=commitment,
+                                                        kind=kind)]
+    if as_json:
+        emit_json(rows)
+    else:
+        for r in rows:
+            r["date"] = (r["published_at"] or "")[:10]
+            r["move"] = f"{r['from_status'] or '-'} → {r['to_status'] or '-'}"
+        table(rows, ["date", "commitment", "change", "move", "evidence"], {"commitment": 36, "evidence": 80})
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print counts as JSON.")
+@pass_ctx
+def replay(ctx: Ctx, as_json: bool) -> None:
+    """Rebuild commitments and changes from the stored articles, in publication order.
+
+    Sends nothing: alerts already owed are dropped with the changes they belonged to.
+    Running it twice gives the same result.
+
+    \b
+    Example:
+      watcher replay
+    """
+    from ..replay import replay_store
+
+    info = replay_store(ctx.store())
+    if as_json:
+        emit_json(info)
+    else:
+        click.echo(f"replayed {info['articles']} articles: {info['changes']} changes")

@@ -1,0 +1,59 @@
+"""Documents an analyst adds by hand (``watcher ingest``) and the seed corpus, as Articles."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tomllib
+from pathlib import Path
+
+from .errors import ConfigError
+from .store.db import DB_DIR
+from .textutil import canonical_url, content_hash, simhash
+from .types import Article
+
+SEED_DIR = DB_DIR / "seeds"
+MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+
+
+def read_document(path: str | os.PathLike[str], *, url: str | None = None, title: str | None = None,
+                  published: dt.datetime | None = None, source: str = "ingest", official: bool = False,
+                  now: dt.datetime | None = None) -> Article:
+    """A text, HTML or Markdown file → Article. Raises ConfigError naming the file when unreadable."""
+    p = Path(path)
+    try:
+        if p.stat().st_size > MAX_DOCUMENT_BYTES:
+            raise ConfigError([f"{p}: larger than {MAX_DOCUMENT_BYTES} bytes"])
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise ConfigError([f"{p}: cannot read: {exc.strerror or exc}"]) from exc
+    if p.suffix.lower() in (".html", ".htm") or raw.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html")):
+        from .extract import extract_article
+
+        ex = extract_article(raw, url=url)
+        text, title = ex.text, title or ex.title or p.name
+        url = url or ex.canonical_url
+    else:
+        text = raw.decode("utf-8", errors="replace").replace("\r\n", "\n").strip()
+        if title is None:
+            first, _, rest = text.partition("\n")
+            title = first.strip() if first.strip() and len(first) <= 200 and rest.startswith("\n") else p.name
+    now = now or dt.datetime.now(dt.UTC)
+    return Article(source=source, guid=None, url=url, canonical_url=canonical_url(url) if url else None,
+                   title=title or p.name, text=text, published_at=published, doc=p.name, official=official,
+                   fetched_at=now, content_hash=content_hash(text), simhash=simhash(text))
+
+
+def seed_articles(now: dt.datetime | None = None) -> list[Article]:
+    """The five seed articles shipped in db/seeds, with their titles and dates."""
+    index = SEED_DIR / "index.toml"
+    try:
+        data = tomllib.loads(index.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError([f"{index}: {exc}"]) from exc
+    out = []
+    for s in data.get("seed", []):
+        published = dt.datetime.fromisoformat(s["published"]).replace(tzinfo=dt.UTC)
+        out.append(read_document(SEED_DIR / s["file"], title=s.get("title"), published=published,
+                                 source=s.get("source", "seed"), now=now))
+    return out

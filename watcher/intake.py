@@ -1,0 +1,164 @@
+"""Store new articles and run claims and diff on them, in one transaction.
+
+The article, its claims, the changes they make, the commitments' new states and the
+alerts the changes owe (the outbox) are written together: a crash leaves all or none.
+Used by the poller, ``watcher ingest``, the seed corpus and ``watcher replay``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection
+
+from . import claims as _claims
+from . import diff as _diff
+from .registry import Commitment
+from .store import Store
+from .store import articles as _articles
+from .store import commitments as _commitments
+from .store.codec import from_jsonable, to_jsonable
+from .types import Article
+
+log = logging.getLogger("watcher.intake")
+
+ChangeHook = Callable[[Connection, Sequence[tuple[int, Any]]], None]
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    new_articles: int
+    changes: int
+    stored: tuple[_articles.Stored, ...] = ()
+
+
+def doc_id(a: Article) -> str:
+    """How a change names its document: the file name when ingested, the URL otherwise."""
+    return a.doc or a.url or a.canonical_url or f"{a.source}:{a.guid}"
+
+
+def _as_date(v: dt.datetime | None) -> dt.date | None:
+    return v.date() if v else None
+
+
+class Analyzer:
+    """Claims and diff for each new article, against the commitments' states in memory.
+
+    The states follow the database: they are loaded once, and replaced only after the
+    transaction that wrote them has committed (see :func:`store_articles`).
+    """
+
+    def __init__(self, states: dict[str, Any], *, on_changes: ChangeHook | None = None) -> None:
+        self.states = states
+        self.on_changes = on_changes
+
+    @classmethod
+    def from_store(cls, store: Store, *, on_changes: ChangeHook | None = None) -> Analyzer:
+        with store.read("loading commitments") as conn:
+            return cls(load_states(conn), on_changes=on_changes)
+
+    def document(self, s: _articles.Stored) -> Any:
+        a = s.article
+        return _diff.Document(doc=doc_id(a), url=a.url, title=a.title, text=a.text,
+                              published_at=_as_date(a.published_at or a.fetched_at), source=a.source,
+                              official=a.official, cluster=str(s.cluster_id))
+
+    def process(self, conn: Connection, stored: Sequence[_articles.Stored], now: dt.datetime) -> tuple[dict[str, Any], int]:
+        """Write claims, changes and new states for ``stored``; return the tentative states."""
+        states = dict(self.states)
+        written: list[tuple[int, Any]] = []
+        for s in stored:
+            a = s.article
+            # A document an analyst gave (ingest, seeds) is read as it is; a feed item's title is its own words.
+            text = a.text if a.doc or not a.title or a.text.startswith(a.title) else f"{a.title}\n\n{a.text}"
+            found = _claims.extract_claims(text, published=_as_date(a.published_at))
+            doc = self.document(s)
+            doc = _replace_text(doc, text)
+            result = _diff.diff_document(states, doc, found)
+            touched = _apply(conn, states, result, s.id, now, written)
+            _commitments.insert_claims(conn, [
+                {"article_id": s.id, "start": c.start, "end": c.end, "sentence": c.sentence, "modality": c.modality,
+                 "action": c.action, "negated": c.negated, "commitment_id": None} for c in found])
+            states.update(result.states)
+            for cid in touched:
+                _save(conn, states[cid], now)
+        if written and self.on_changes is not None:
+            self.on_changes(conn, written)
+        return states, len(written)
+
+    def check_overdue(self, conn: Connection, today: dt.date, now: dt.datetime) -> tuple[dict[str, Any], int]:
+        states = dict(self.states)
+        written: list[tuple[int, Any]] = []
+        result = _diff.check_overdue(states, today)
+        changes, new_states = (result, {}) if isinstance(result, tuple) else (result.changes, result.states)
+        for ch in changes:
+            written.append((_insert_change(conn, ch, None, now), ch))
+        states.update(new_states)
+        for cid in new_states:
+            _save(conn, states[cid], now)
+        if written and self.on_changes is not None:
+            self.on_changes(conn, written)
+        return states, len(written)
+
+
+def _replace_text(doc: Any, text: str) -> Any:
+    import dataclasses
+    return dataclasses.replace(doc, text=text)
+
+
+def _insert_change(conn: Connection, ch: Any, article_id: int | None, now: dt.datetime) -> int:
+    published = ch.published_at
+    if isinstance(published, dt.date) and not isinstance(published, dt.datetime):
+        published = dt.datetime(published.year, published.month, published.day, tzinfo=dt.UTC)
+    return _commitments.insert_change(conn, {
+        "commitment_id": ch.commitment, "kind": ch.kind, "from_status": ch.from_status, "to_status": ch.to_status,
+        "evidence": ch.evidence or "", "article_id": article_id, "doc": ch.doc, "article_url": ch.article_url,
+        "published_at": published, "detected_at": now, "confirmed": bool(ch.confirmed),
+        "outlets": list(ch.outlets), "deadline": ch.deadline})
+
+
+def _apply(conn: Connection, states: dict[str, Any], result: Any, article_id: int, now: dt.datetime,
+           written: list[tuple[int, Any]]) -> set[str]:
+    touched = set(result.states)
+    for ch in result.changes:
+        written.append((_insert_change(conn, ch, article_id, now), ch))
+        touched.add(ch.commitment)
+    for cid, kind in getattr(result, "confirmations", ()) or ():
+        _commitments.confirm(conn, cid, kind)
+    for cid, kind, outlet in getattr(result, "outlet_additions", ()) or ():
+        _commitments.add_outlet(conn, cid, kind, outlet)
+    return touched
+
+
+def _save(conn: Connection, st: Any, now: dt.datetime) -> None:
+    c = st.commitment
+    _commitments.save_state(conn, c.id, title=c.title, aliases=c.aliases, keywords=c.keywords, status=st.status,
+                            deadline=st.deadline, last_evidence=st.last_evidence,
+                            last_changed_at=now, state=to_jsonable(st), minted=bool(getattr(st, "minted", False)))
+
+
+def load_states(conn: Connection) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for r in _commitments.rows(conn):
+        if r.state is not None:
+            out[r.id] = from_jsonable(_diff.CommitmentState, r.state)
+        else:
+            c = Commitment(id=r.id, title=r.title, aliases=tuple(r.aliases), keywords=tuple(r.keywords),
+                           status=r.registry_status, deadline=r.registry_deadline, since=r.since, source=r.source)
+            out[r.id] = _diff.initial_state(c)
+    return out
+
+
+def store_articles(store: Store, batch: Sequence[Article], *, now: dt.datetime,
+                   analyzer: Analyzer | None = None) -> IntakeResult:
+    """Insert the new articles of ``batch`` and, with an analyzer, their claims and changes."""
+    with store.write("storing articles") as conn:
+        stored = _articles.add(conn, batch, now)
+        states, n_changes = (analyzer.process(conn, stored, now) if analyzer and stored else (None, 0))
+    if analyzer is not None and states is not None:
+        analyzer.states = states
+    return IntakeResult(new_articles=len(stored), changes=n_changes, stored=tuple(stored))

@@ -1,0 +1,226 @@
+"""The orchestrator: carries sources through fetch → parse → filter → extract → store.
+
+It is the only module that sequences I/O. The scheduler (``watcher.daemon``) only
+decides *when*; ``watcher poll --once`` calls :meth:`Poller.poll` once.
+
+    async with Poller(settings, store) as poller:
+        report = await poller.poll()        # every enabled source
+        report = await poller.poll(["Yonhap"], only_due=True)
+
+A bug in one source's handling marks that source ``internal_error`` with the
+traceback in the log; the pass goes on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import datetime as dt
+import hashlib
+import logging
+import multiprocessing
+import os
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .config import Settings
+from .errors import Outcome
+from .intake import Analyzer, store_articles
+from .net import Fetcher
+from .process import ProcessedFeed, process_feed
+from .schedule import DISABLE_AFTER, is_due, next_check
+from .store import SourceState, SourceUpdate, Store
+from .types import Article, Entry, FetchResult, PollReport, Source
+
+log = logging.getLogger("watcher.pipeline")
+
+Clock = Callable[[], dt.datetime]
+SHORT_TEXT = 600          # an entry with less text than this gets its linked page fetched
+FLUSH_EVERY = 200         # source status rows written per batch
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass
+class _SourceResult:
+    source: Source
+    outcome: Outcome
+    error: str | None = None
+    fetch: FetchResult | None = None
+    articles: list[Article] = field(default_factory=list)
+    body_hash: str | None = None
+
+
+class Poller:
+    """Polls sources; owns one HTTP client and, when bodies need parsing, a process pool."""
+
+    def __init__(self, settings: Settings, store: Store, *, clock: Clock = utcnow,
+                 analyzer: Analyzer | None = None, workers: int | None = None,
+                 rand: Callable[[], float] = random.random) -> None:
+        self.settings = settings
+        self.store = store
+        self.clock = clock
+        self.analyzer = analyzer
+        self.rand = rand
+        self._workers = workers if workers is not None else (os.cpu_count() or 1)
+        self._pool: concurrent.futures.Executor | None = None
+        self._fetcher: Fetcher | None = None
+
+    async def __aenter__(self) -> Poller:
+        self._fetcher = Fetcher(self.settings.fetch)
+        await self._fetcher.__aenter__()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._fetcher is not None:
+            await self._fetcher.__aexit__(None, None, None)
+            self._fetcher = None
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    # -- parsing off the event loop ------------------------------------------------------
+    def _executor(self) -> concurrent.futures.Executor | None:
+        if self._workers <= 1:
+            return None
+        if self._pool is None:
+            ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+            self._pool = concurrent.futures.ProcessPoolExecutor(self._workers, mp_context=ctx)
+        return self._pool
+
+    async def _process(self, body: bytes, url: str, headers: tuple[tuple[str, str], ...]) -> ProcessedFeed:
+        pool = self._executor()
+        if pool is None:
+            return process_feed(body, url, headers, self.settings.fetch.max_entries)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(pool, process_feed, body, url, headers, self.settings.fetch.max_entries)
+
+    # -- one pass ------------------------------------------------------------------------
+    async def poll(self, names: Sequence[str] | None = None, *, only_due: bool = False,
+                   sync: bool = True) -> PollReport:
+        started = time.perf_counter()
+        settings = self.settings
+        if sync:
+            self.store.sync_sources(settings.sources)
+        states = self.store.source_states()
+        now = self.clock()
+        chosen = []
+        for src in settings.sources:
+            st = states.get(src.name)
+            if not src.enabled or st is None or st.muted or st.disabled_reason:
+                continue
+            if names is not None and src.name not in names:
+                continue
+            if only_due and not is_due(st.next_check_at, now):
+                continue
+            chosen.append((src, st))
+        pending: list[SourceUpdate] = []
+        counts = {"fetched": 0, "not_modified": 0, "errors": 0, "new": 0, "changes": 0}
+
+        async def run(src: Source, st: SourceState) -> None:
+            try:
+                res = await self._poll_source(src, st)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # a bug in our handling of this one source
+                log.exception("source %r: internal error", src.name)
+                res = _SourceResult(src, Outcome.INTERNAL_ERROR, f"internal error: {type(exc).__name__}: {exc}")
+            self._finish(res, st, pending, counts)
+            if len(pending) >= FLUSH_EVERY:
+                batch, pending[:] = list(pending), []
+                self.store.record_polls(batch)
+
+        await asyncio.gather(*(run(src, st) for src, st in chosen))
+        self.store.record_polls(pending)
+        return PollReport(sources=len(chosen), fetched=counts["fetched"], not_modified=counts["not_modified"],
+                          errors=counts["errors"], new_articles=counts["new"],
+                          seconds=round(time.perf_counter() - started, 4), changes=counts["changes"])
+
+    def _finish(self, res: _SourceResult, st: SourceState, pending: list[SourceUpdate],
+                counts: dict[str, int]) -> None:
+        """Store what one source gave (articles, changes, alerts in one transaction), then its status."""
+        now = self.clock()
+        src = res.source
+        outcome, error = res.outcome, res.error
+        if res.articles:
+            try:
+                result = store_articles(self.store, res.articles, now=now, analyzer=self.analyzer)
+                counts["new"] += result.new_articles
+                counts["changes"] += result.changes
+            except Exception as exc:
+                log.exception("source %r: storing articles failed", src.name)
+                outcome, error = Outcome.INTERNAL_ERROR, f"storing articles failed: {exc}"
+                res.body_hash = None
+        f = res.fetch
+        failed = outcome.is_error
+        errors = st.error_count + 1 if failed else 0
+        disabled = None
+        if outcome is Outcome.GONE:
+            disabled = "the server answered 410 Gone"
+        elif failed and errors >= DISABLE_AFTER:
+            disabled = f"{errors} consecutive failures; re-enable with `watcher sources enable`"
+        if failed:
+            counts["errors"] += 1
+        elif outcome is Outcome.NOT_MODIFIED:
+            counts["not_modified"] += 1
+        else:
+            counts["fetched"] += 1
+        pending.append(SourceUpdate(
+            name=src.name, polled_at=now, status=outcome.value, error=error,
+            http_status=f.status_code if f else None, error_count=errors,
+            next_check_at=next_check(now, src.interval, error_count=errors,
+                                     retry_after=f.retry_after if f else None,
+                                     jitter=self.settings.fetch.jitter, rand=self.rand),
+            validators=f.validators if f and outcome in (Outcome.OK, Outcome.NOT_MODIFIED) else None,
+            body_hash=res.body_hash, success=not failed,
+            final_url=f.final_url if f and f.permanent_redirect else None,
+            disabled_reason=disabled))
+
+    async def _poll_source(self, src: Source, st: SourceState) -> _SourceResult:
+        assert self._fetcher is not None
+        fetched = await self._fetcher.fetch(src.url, st.validators)
+        if fetched.outcome is not Outcome.OK:
+            return _SourceResult(src, fetched.outcome, fetched.error, fetched)
+        body = fetched.body or b""
+        digest = hashlib.sha256(body).hexdigest()
+        if digest == st.body_hash:   # unchanged body without validators: nothing to parse
+            return _SourceResult(src, Outcome.NOT_MODIFIED, None, fetched, body_hash=digest)
+        processed = await self._process(body, fetched.final_url or src.url, fetched.headers)
+        if processed.outcome is not Outcome.OK:
+            return _SourceResult(src, processed.outcome, processed.error, fetched, body_hash=None)
+        arts = await asyncio.gather(*(self._article(src, e) for e, _rel in processed.relevant))
+        return _SourceResult(src, Outcome.OK, processed.error, fetched, [a for a in arts if a], digest)
+
+    async def _article(self, src: Source, entry: Entry) -> Article | None:
+        from .extract import extract_article
+        from .textutil import canonical_url, content_hash, simhash
+
+        text = entry.content or entry.summary
+        canon = canonical_url(entry.url) if entry.url else None
+        if self.settings.fetch.extract_pages and entry.url and len(text) < SHORT_TEXT and self._fetcher:
+            page = await self._fetcher.fetch(entry.url, accept="text/html,application/xhtml+xml;q=0.9,*/*;q=0.5")
+            if page.outcome is Outcome.OK and page.body:
+                extracted = extract_article(page.body, url=page.final_url or entry.url)
+                if extracted.outcome is Outcome.OK and len(extracted.text) > len(text):
+                    text = extracted.text
+                    canon = extracted.canonical_url or canon
+            else:
+                log.info("source %r: page %s not extracted: %s", src.name, entry.url, page.error or page.outcome.value)
+        body = f"{entry.title}\n\n{text}".strip()
+        return Article(source=src.name, guid=entry.guid, url=entry.url, canonical_url=canon, title=entry.title,
+                       text=text, published_at=entry.published_at, language=entry.language or src.language,
+                       official=src.official, fetched_at=self.clock(), content_hash=content_hash(body),
+                       simhash=simhash(body))
+
+
+def run_poll(settings: Settings, store: Store, **kw: Any) -> PollReport:
+    """Synchronous wrapper: one pass over every enabled source."""
+    async def main() -> PollReport:
+        async with Poller(settings, store, **kw) as poller:
+            return await poller.poll()
+    return asyncio.run(main())
