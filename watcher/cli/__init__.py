@@ -50,10 +50,9 @@ def _explicit(ctx: click.Context, param: str, env: str) -> bool:
 def _register() -> None:
     from . import commands, review
 
-    for mod in (commands, review):
-        for obj in vars(mod).values():
-            if isinstance(obj, click.Command) and getattr(obj, "__module__", "") == mod.__name__:
-                cli.add_command(obj)
+    for command in (commands.init, commands.run, commands.poll, commands.ingest, commands.sources,
+                    commands.articles, review.commitments, review.changes, review.replay):
+        cli.add_command(command)
     try:
         from ..notify.cli import alerts
         cli.add_command(alerts)

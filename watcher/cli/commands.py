@@ -80,11 +80,11 @@ def poll(ctx: Ctx, once: bool, as_json: bool, names: tuple[str, ...]) -> None:
     Example:
       watcher poll --once --json
     """
+    settings = ctx.settings   # a bad configuration stops here, before anything else
     from ..daemon import change_hook
     from ..intake import Analyzer
     from ..pipeline import Poller
 
-    settings = ctx.settings
     _ensure_db(ctx)
     store = ctx.store()
     unknown = [n for n in names if settings.source(n) is None]
@@ -118,9 +118,9 @@ def run(ctx: Ctx) -> None:
     Example:
       watcher run
     """
+    settings = ctx.settings
     from ..daemon import run_daemon
 
-    settings = ctx.settings
     _ensure_db(ctx)
     sys.exit(run_daemon(settings, ctx.store(), registry_file=ctx.registry_file))
 
