@@ -93,12 +93,13 @@ class Analyzer:
     def check_overdue(self, conn: Connection, today: dt.date, now: dt.datetime) -> tuple[dict[str, Any], int]:
         states = dict(self.states)
         written: list[tuple[int, Any]] = []
-        result = _diff.check_overdue(states, today)
-        changes, new_states = (result, {}) if isinstance(result, tuple) else (result.changes, result.states)
+        changes = _diff.check_overdue(states, today)
+        if not changes:
+            return states, 0
         for ch in changes:
             written.append((_insert_change(conn, ch, None, now), ch))
-        states.update(new_states)
-        for cid in new_states:
+        states = dict(_diff.apply_overdue(states, changes))
+        for cid in {ch.commitment for ch in changes}:
             _save(conn, states[cid], now)
         if written and self.on_changes is not None:
             self.on_changes(conn, written)
@@ -127,10 +128,10 @@ def _apply(conn: Connection, states: dict[str, Any], result: Any, article_id: in
     for ch in result.changes:
         written.append((_insert_change(conn, ch, article_id, now), ch))
         touched.add(ch.commitment)
-    for cid, kind in getattr(result, "confirmations", ()) or ():
-        _commitments.confirm(conn, cid, kind)
-    for cid, kind, outlet in getattr(result, "outlet_additions", ()) or ():
-        _commitments.add_outlet(conn, cid, kind, outlet)
+    for conf in result.confirmations:
+        _commitments.confirm(conn, conf.commitment, conf.kind, conf.doc)
+    for add in result.outlet_additions:
+        _commitments.add_outlet(conn, add.commitment, add.kind, add.doc, add.outlet)
     return touched
 
 
@@ -149,7 +150,7 @@ def load_states(conn: Connection) -> dict[str, Any]:
         else:
             c = Commitment(id=r.id, title=r.title, aliases=tuple(r.aliases), keywords=tuple(r.keywords),
                            status=r.registry_status, deadline=r.registry_deadline, since=r.since, source=r.source)
-            out[r.id] = _diff.initial_state(c)
+            out[r.id] = _diff.initial_states([c])[c.id]
     return out
 
 

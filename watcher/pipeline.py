@@ -24,22 +24,31 @@ import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .config import Settings
 from .errors import Outcome
 from .intake import Analyzer, store_articles
 from .net import Fetcher
-from .process import ProcessedFeed, process_feed
 from .schedule import DISABLE_AFTER, is_due, next_check
 from .store import SourceState, SourceUpdate, Store
 from .types import Article, Entry, FetchResult, PollReport, Source
+
+if TYPE_CHECKING:
+    from .process import ProcessedFeed
 
 log = logging.getLogger("watcher.pipeline")
 
 Clock = Callable[[], dt.datetime]
 SHORT_TEXT = 600          # an entry with less text than this gets its linked page fetched
 FLUSH_EVERY = 200         # source status rows written per batch
+
+
+def process_feed(body: bytes, url: str, headers: tuple[tuple[str, str], ...], max_entries: int) -> ProcessedFeed:
+    """Parse and filter one body (runs in a worker process; feedparser is imported there only)."""
+    from .process import process_feed as run
+
+    return run(body, url, headers, max_entries)
 
 
 def utcnow() -> dt.datetime:
@@ -61,12 +70,14 @@ class Poller:
 
     def __init__(self, settings: Settings, store: Store, *, clock: Clock = utcnow,
                  analyzer: Analyzer | None = None, workers: int | None = None,
-                 rand: Callable[[], float] = random.random) -> None:
+                 rand: Callable[[], float] = random.random,
+                 processor: Callable[..., ProcessedFeed] = process_feed) -> None:
         self.settings = settings
         self.store = store
         self.clock = clock
         self.analyzer = analyzer
         self.rand = rand
+        self.processor = processor
         self._workers = workers if workers is not None else (os.cpu_count() or 1)
         self._pool: concurrent.futures.Executor | None = None
         self._fetcher: Fetcher | None = None
@@ -96,9 +107,9 @@ class Poller:
     async def _process(self, body: bytes, url: str, headers: tuple[tuple[str, str], ...]) -> ProcessedFeed:
         pool = self._executor()
         if pool is None:
-            return process_feed(body, url, headers, self.settings.fetch.max_entries)
+            return self.processor(body, url, headers, self.settings.fetch.max_entries)
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(pool, process_feed, body, url, headers, self.settings.fetch.max_entries)
+        return await loop.run_in_executor(pool, self.processor, body, url, headers, self.settings.fetch.max_entries)
 
     # -- one pass ------------------------------------------------------------------------
     async def poll(self, names: Sequence[str] | None = None, *, only_due: bool = False,
@@ -170,15 +181,17 @@ class Poller:
             counts["not_modified"] += 1
         else:
             counts["fetched"] += 1
+        keep = outcome in (Outcome.OK, Outcome.NOT_MODIFIED)
         pending.append(SourceUpdate(
             name=src.name, polled_at=now, status=outcome.value, error=error,
             http_status=f.status_code if f else None, error_count=errors,
             next_check_at=next_check(now, src.interval, error_count=errors,
                                      retry_after=f.retry_after if f else None,
                                      jitter=self.settings.fetch.jitter, rand=self.rand),
-            validators=f.validators if f and outcome in (Outcome.OK, Outcome.NOT_MODIFIED) else None,
-            body_hash=res.body_hash, success=not failed,
-            final_url=f.final_url if f and f.permanent_redirect else None,
+            validators=f.validators if f and keep else st.validators,
+            body_hash=res.body_hash if res.body_hash is not None else st.body_hash,
+            last_success_at=now if not failed else st.last_success_at,
+            final_url=f.final_url if f and f.permanent_redirect else st.final_url,
             disabled_reason=disabled))
 
     async def _poll_source(self, src: Source, st: SourceState) -> _SourceResult:

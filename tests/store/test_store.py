@@ -98,7 +98,7 @@ def test_source_rows_carry_poll_state(store: Store) -> None:
                                      http_status=None, error_count=3, next_check_at=NOW + dt.timedelta(hours=2)),
                         SourceUpdate(name="B", polled_at=NOW, status="ok", error=None, http_status=200,
                                      error_count=0, next_check_at=NOW + dt.timedelta(minutes=30),
-                                     validators=Validators(etag='"x"'), success=True)])
+                                     validators=Validators(etag='"x"'), last_success_at=NOW)])
     rows = {r["name"]: r for r in store.list_sources()}
     assert rows["A"]["last_status"] == "timeout" and rows["A"]["error_count"] == 3
     assert rows["A"]["last_error"] == "no headers within 20 s"

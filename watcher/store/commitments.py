@@ -84,3 +84,18 @@ def change_rows(conn: Connection, *, since: dt.datetime | None = None, commitmen
     if limit:
         q = q.limit(limit)
     return [dict(r) for r in conn.execute(q).mappings()]
+
+
+def confirm(conn: Connection, commitment: str, kind: str, doc: str) -> None:
+    """A later official source or second outlet backs an unconfirmed change."""
+    conn.execute(update(changes).where(changes.c.commitment_id == commitment, changes.c.kind == kind,
+                                       changes.c.doc == doc).values(confirmed=True))
+
+
+def add_outlet(conn: Connection, commitment: str, kind: str, doc: str, outlet: str) -> None:
+    """Another outlet carried the same story: list it on the change, make no second change."""
+    for r in conn.execute(select(changes.c.id, changes.c.outlets).where(
+            changes.c.commitment_id == commitment, changes.c.kind == kind, changes.c.doc == doc)):
+        outlets = list(r.outlets or [])
+        if outlet not in outlets:
+            conn.execute(update(changes).where(changes.c.id == r.id).values(outlets=[*outlets, outlet]))

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from alembic import command
-from alembic.config import Config
+from typing import Any
+
 from sqlalchemy import Engine, inspect
 
 from .db import DB_DIR, translate_errors
 
 
-def alembic_config() -> Config:
+def alembic_config() -> Any:
+    from alembic.config import Config   # imported here: every command but init starts faster
+
     cfg = Config()
     cfg.set_main_option("script_location", str(DB_DIR / "migrations"))
     return cfg
@@ -17,10 +19,12 @@ def alembic_config() -> Config:
 
 def upgrade(engine: Engine) -> None:
     """Bring ``engine``'s database to the head revision; safe to run again."""
+    from alembic import command
+
     cfg = alembic_config()
     with translate_errors("migrating the database"), engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+        command.upgrade(cfg, "heads")
 
 
 def is_initialised(engine: Engine) -> bool:

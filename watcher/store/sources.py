@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, bindparam, func, select, update
 
 from ..types import Source, Validators
 from .schema import articles, sources
@@ -27,11 +27,13 @@ class SourceState:
     last_status: str | None
     disabled_reason: str | None
     muted: bool
+    last_success_at: dt.datetime | None = None
+    final_url: str | None = None
 
 
 @dataclass(frozen=True)
 class SourceUpdate:
-    """The result of one poll of one source, written back to its row."""
+    """The result of one poll of one source: every column written back to its row."""
 
     name: str
     polled_at: dt.datetime
@@ -40,9 +42,9 @@ class SourceUpdate:
     http_status: int | None
     error_count: int
     next_check_at: dt.datetime
-    validators: Validators | None = None   # None: keep the stored ones
-    body_hash: str | None = None           # None: keep
-    success: bool = False
+    validators: Validators = Validators()
+    body_hash: str | None = None
+    last_success_at: dt.datetime | None = None
     final_url: str | None = None
     disabled_reason: str | None = None
 
@@ -78,28 +80,26 @@ def states(conn: Connection) -> dict[str, SourceState]:
             name=r.name, url=r.url, enabled=r.enabled,
             validators=Validators(etag=r.etag, last_modified=r.last_modified),
             body_hash=r.body_hash, error_count=r.error_count or 0, next_check_at=r.next_check_at,
-            last_status=r.last_status, disabled_reason=r.disabled_reason, muted=r.muted)
+            last_status=r.last_status, disabled_reason=r.disabled_reason, muted=r.muted,
+            last_success_at=r.last_success_at, final_url=r.final_url)
     return out
 
 
+_UPDATE = update(sources).where(sources.c.name == bindparam("b_name")).values(
+    last_polled_at=bindparam("b_polled"), last_status=bindparam("b_status"), last_error=bindparam("b_error"),
+    http_status=bindparam("b_http"), error_count=bindparam("b_errors"), next_check_at=bindparam("b_next"),
+    etag=bindparam("b_etag"), last_modified=bindparam("b_lm"), body_hash=bindparam("b_hash"),
+    last_success_at=bindparam("b_success"), final_url=bindparam("b_final"), disabled_reason=bindparam("b_disabled"))
+
+
 def apply_updates(conn: Connection, updates: Sequence[SourceUpdate]) -> None:
-    for u in updates:
-        values: dict[str, Any] = {
-            "last_polled_at": u.polled_at, "last_status": u.status, "last_error": u.error,
-            "http_status": u.http_status, "error_count": u.error_count, "next_check_at": u.next_check_at,
-        }
-        if u.validators is not None:
-            values["etag"] = u.validators.etag
-            values["last_modified"] = u.validators.last_modified
-        if u.body_hash is not None:
-            values["body_hash"] = u.body_hash
-        if u.success:
-            values["last_success_at"] = u.polled_at
-        if u.final_url is not None:
-            values["final_url"] = u.final_url
-        if u.disabled_reason is not None:
-            values["disabled_reason"] = u.disabled_reason
-        conn.execute(update(sources).where(sources.c.name == u.name).values(**values))
+    """One executemany for the whole batch: a steady-state pass writes 1,000 rows at once."""
+    conn.execute(_UPDATE, [{
+        "b_name": u.name, "b_polled": u.polled_at, "b_status": u.status, "b_error": u.error,
+        "b_http": u.http_status, "b_errors": u.error_count, "b_next": u.next_check_at,
+        "b_etag": u.validators.etag, "b_lm": u.validators.last_modified, "b_hash": u.body_hash,
+        "b_success": u.last_success_at, "b_final": u.final_url, "b_disabled": u.disabled_reason,
+    } for u in updates])
 
 
 def set_enabled(conn: Connection, name: str, enabled: bool) -> bool:

@@ -1,0 +1,208 @@
+"""Claim-core benchmark: quality on the dev set and the hard cases, and speed.
+
+Quality runs the REAL commands on a fresh database, as a user would:
+``watcher init --no-seed --registry R``, ``watcher ingest DOC --published DATE`` for each
+document, ``watcher replay``, ``watcher changes --json``; the changes are scored with
+``../shared/eval/score.py`` over (document, commitment, change kind).
+
+Speed: ``watcher replay`` over a generated archive of 10,000 stored articles (one core),
+and the daemon's per-article overhead (store + claims + diff in one transaction).
+
+    .venv/bin/python benchmarks/claims.py                 # dev set + hard cases + speed
+    .venv/bin/python benchmarks/claims.py --no-speed
+    .venv/bin/python benchmarks/claims.py --articles 2000
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+SCORE = SHARED / "eval" / "score.py"
+DEV = SHARED / "eval" / "dev"
+SEEDS = SHARED / "seeds"
+HARD = ROOT / "benchmarks" / "claims_hard"
+DEV_DATES = {  # event dates read from each text (see the dev set's README)
+    "004_a716308952571d9f.txt": "2021-05-05", "000_6cc96326cead42cc.txt": "2024-09-23",
+    "001_dae193e24c3e5ff8.txt": "2024-10-16", "002_67b74054e764ba79.txt": "2024-11-15",
+    "003_5b6e0684267322a9.txt": "2024-11-15",
+}
+
+
+def watcher(db: str, registry: Path | None, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    cmd = [sys.executable, "-m", "watcher", "--config", os.devnull, "--db", db]
+    if registry:
+        cmd += ["--registry", str(registry)]
+    out = subprocess.run([*cmd, *args], capture_output=True, text=True, cwd=ROOT)
+    if check and out.returncode != 0:
+        raise SystemExit(f"watcher {' '.join(args)} failed ({out.returncode}):\n{out.stderr}")
+    return out
+
+
+def run_set(name: str, registry: Path, docs: list[tuple[Path, str, bool, str | None]], gold: Path,
+            catalog: Path | None, doc_dirs: list[Path]) -> str:
+    """Ingest ``docs`` (path, date, official, source) through the CLI, replay, score."""
+    with tempfile.TemporaryDirectory() as tmp:
+        db = f"sqlite:///{tmp}/claims.sqlite3"
+        watcher(db, registry, "init", "--no-seed")
+        for path, date, official, source in docs:
+            args = ["ingest", str(path), "--published", date, "--force"]
+            if official:
+                args.append("--official")
+            if source:
+                args += ["--source", source]
+            watcher(db, registry, *args)
+        watcher(db, registry, "replay")
+        first = watcher(db, registry, "changes", "--json").stdout
+        watcher(db, registry, "replay")
+        second = watcher(db, registry, "changes", "--json").stdout
+        strip = lambda s: [{k: v for k, v in c.items() if k not in ("id", "detected_at")} for c in json.loads(s)]  # noqa: E731
+        stable = strip(first) == strip(second)
+        pred = Path(tmp) / "pred.jsonl"
+        with pred.open("w") as fh:
+            for c in json.loads(first):
+                if c["change"] == "overdue":
+                    continue
+                fh.write(json.dumps({"doc": c["doc"], "commitment": c["commitment"], "change": c["change"].upper(),
+                                     "evidence": c["evidence"]}) + "\n")
+        cmd = [sys.executable, str(SCORE), str(gold), str(pred)]
+        if catalog:
+            cmd += ["--catalog", str(catalog)]
+        for d in doc_dirs:
+            cmd += ["--docs", str(d)]
+        scored = subprocess.run(cmd, capture_output=True, text=True).stdout
+    return f"== {name} ({len(docs)} documents; replay twice gives the same changes: {stable})\n{scored}"
+
+
+def dev_set() -> str:
+    docs = [(SEEDS / f, d, False, None) for f, d in sorted(DEV_DATES.items(), key=lambda x: (x[1], x[0]))]
+    return run_set("dev set", DEV / "registry.toml", docs, DEV / "gold.jsonl", DEV / "commitments.toml", [SEEDS])
+
+
+def hard_set() -> str | None:
+    gold = HARD / "gold.jsonl"
+    if not gold.exists():
+        return None
+    meta = {}
+    index = HARD / "index.toml"
+    if index.exists():
+        meta = {d["file"]: d for d in tomllib.loads(index.read_text()).get("doc", [])}
+    docs = []
+    for p in sorted((HARD / "docs").glob("*.txt")):
+        head = dict(line[2:].split(":", 1) for line in p.read_text(encoding="utf-8").splitlines()[:8]
+                    if line.startswith("# ") and ":" in line)
+        m = meta.get(p.name, {})
+        date = (m.get("published") or head.get("published", "2025-01-01")).strip()
+        official = str(m.get("official", head.get("official", "false"))).strip().lower() == "true"
+        source = (m.get("source") or head.get("source") or "").strip() or None
+        docs.append((p, date, official, source))
+    docs.sort(key=lambda d: (d[1], d[0].name))
+    registry = HARD / "registry.toml" if (HARD / "registry.toml").exists() else DEV / "registry.toml"
+    catalog = HARD / "commitments.toml" if (HARD / "commitments.toml").exists() else None
+    return run_set("hard cases", registry, docs, gold, catalog, [HARD / "docs"])
+
+
+SENTENCES = [
+    "The leaders of South Korea, the United States and Japan agreed to {verb} a trilateral {thing} {when}.",
+    "Foreign ministers of the three countries reaffirmed their commitment to the {thing}, the ministry said.",
+    "The {thing} was postponed to next year, officials in Seoul said.",
+    "Analysts said the {thing} could face hurdles under a new administration.",
+    "The three sides will consider establishing a {thing} {when}.",
+    "Stocks rose in Tokyo as investors awaited data from Washington.",
+    "Defense officials of the three nations said the {thing} was cancelled because of a typhoon.",
+]
+THINGS = ["secretariat", "maritime dialogue", "Freedom Edge exercise", "missile warning data sharing mechanism",
+          "technology framework", "supply chain early warning pilot", "cyber working group", "coast guard exercise"]
+VERBS = ["launch", "establish", "hold", "expand", "create"]
+WHENS = ["before the end of the year", "by 2026", "next year", "at least once a year", ""]
+
+
+def generate(n: int, rnd: random.Random) -> list[tuple[str, str, dt.datetime]]:
+    out = []
+    start = dt.datetime(2023, 1, 1, tzinfo=dt.UTC)
+    for i in range(n):
+        k = rnd.randint(4, 10)
+        body = " ".join(rnd.choice(SENTENCES).format(verb=rnd.choice(VERBS), thing=rnd.choice(THINGS),
+                                                     when=rnd.choice(WHENS)) for _ in range(k))
+        out.append((f"Trilateral report {i}", body, start + dt.timedelta(hours=i)))
+    return out
+
+
+def speed(n: int) -> str:
+    sys.path.insert(0, str(ROOT))
+    from watcher.textutil import content_hash, simhash
+    from watcher.intake import Analyzer, store_articles
+    from watcher.registry import load_registry
+    from watcher.store import Store
+    from watcher.store import commitments as q
+    from watcher.types import Article
+
+    rnd = random.Random(42)
+    docs = generate(n, rnd)
+    lines = []
+    with tempfile.TemporaryDirectory() as tmp:
+        db = f"sqlite:///{tmp}/speed.sqlite3"
+        store = Store(db)
+        store.migrate()
+        with store.write() as conn:
+            q.load_registry(conn, load_registry(ROOT / "db" / "commitments.toml"))
+        now = dt.datetime.now(dt.UTC)
+        arts = [Article(source=f"outlet{i % 7}", guid=f"g{i}", url=f"https://news.example/{i}",
+                        canonical_url=f"https://news.example/{i}", title=t, text=b, published_at=p, fetched_at=now,
+                        content_hash=content_hash(f"{t} {b} {i}"), simhash=simhash(b) ^ i)
+                for i, (t, b, p) in enumerate(docs)]
+        # the daemon's path: one transaction per article (store + claims + diff + outbox)
+        sample = arts[:500]
+        analyzer = Analyzer.from_store(store)
+        t0 = time.perf_counter()
+        for a in sample:
+            store_articles(store, [a], now=now, analyzer=analyzer)
+        with_core = (time.perf_counter() - t0) / len(sample)
+        t0 = time.perf_counter()
+        for a in arts[500:1000]:
+            store_articles(store, [a], now=now, analyzer=None)
+        without = (time.perf_counter() - t0) / 500
+        lines.append(f"daemon per-article overhead of claims+diff: {(with_core - without) * 1000:.2f} ms "
+                     f"(store alone {without * 1000:.2f} ms, store+claims+diff {with_core * 1000:.2f} ms; target < 5 ms)")
+        store.add_articles(arts[1000:], now)
+        store.dispose()
+        t0 = time.perf_counter()
+        out = subprocess.run([sys.executable, "-m", "watcher", "--config", os.devnull, "--db", db, "replay", "--json"],
+                             capture_output=True, text=True, cwd=ROOT,
+                             env={**os.environ, "PYTHONHASHSEED": "0"})
+        took = time.perf_counter() - t0
+        if out.returncode != 0:
+            raise SystemExit(out.stderr)
+        info = json.loads(out.stdout)
+        lines.append(f"watcher replay over {info['articles']} stored articles: {took:.2f} s whole process, "
+                     f"{info['changes']} changes ({took / max(info['articles'], 1) * 1000:.2f} ms/article; "
+                     f"target < 10 s for 10,000)")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--no-speed", action="store_true")
+    ap.add_argument("--articles", type=int, default=10_000)
+    args = ap.parse_args()
+    print(dev_set())
+    hard = hard_set()
+    if hard:
+        print(hard)
+    if not args.no_speed:
+        print("== speed\n" + speed(args.articles))
+
+
+if __name__ == "__main__":
+    main()

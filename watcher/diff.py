@@ -1,0 +1,425 @@
+"""The differ: claims against the commitment registry, turned into changes (pure).
+
+``diff_document(states, doc, claims)`` compares one document's claims with the current
+state of every commitment and returns at most one :class:`Change` per (doc, commitment):
+``new`` when the doc creates it, otherwise the strongest of dropped > delayed > weakened >
+advanced > reaffirmed. States are never mutated; the result carries the updated ones.
+
+Confirmation: a change from an official source (``doc.official``) is confirmed. A press-only
+advanced / delayed / weakened / dropped change is ``confirmed=False`` until a later document
+backs it (an official one, or another outlet outside the first one's story cluster); that
+later document's result lists ``(commitment, kind, original doc)`` in
+:attr:`DiffResult.confirmations` so the caller can flip the stored change's flag.
+
+Syndication: a document in the same story cluster as an earlier one that already changed a
+commitment makes no second change; :attr:`DiffResult.outlet_additions` lists
+``(commitment, kind, original doc, outlet)`` so the caller can add the outlet to the stored
+change (and its alert). :func:`replay` applies both itself.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+from .claims import Claim
+from .claims import lexicon as lx
+from .claims.match import build_matcher
+from .registry import INSTITUTION_HEADS, STATUS_RANK, Commitment, derive_recurring, mint_id
+
+KINDS = ("new", "advanced", "reaffirmed", "delayed", "weakened", "dropped", "overdue")
+STRENGTH = {"new": 9, "dropped": 5, "delayed": 4, "weakened": 3, "advanced": 2, "reaffirmed": 1}
+NEEDS_BACKING = frozenset({"advanced", "delayed", "weakened", "dropped"})
+_MAX_EVENTS = 12
+
+
+@dataclass(frozen=True)
+class Document:
+    doc: str                        # file name for ingested docs, URL otherwise
+    url: str | None
+    title: str
+    text: str
+    published_at: dt.date | None
+    source: str                     # outlet name
+    official: bool = False
+    cluster: str | None = None      # story cluster: one story syndicated by several outlets
+
+
+@dataclass(frozen=True)
+class Event:
+    """A change remembered on the state (for confirmation, syndication and second reports)."""
+
+    kind: str
+    doc: str
+    cluster: str | None
+    outlets: tuple[str, ...]
+    confirmed: bool
+    published_at: dt.date | None
+    to_status: str
+
+
+@dataclass(frozen=True)
+class CommitmentState:
+    commitment: Commitment
+    status: str
+    deadline: dt.date | None = None
+    last_evidence: str = ""
+    last_doc: str = ""
+    last_modality: str = ""
+    last_firm: bool = False         # the last wording was a firm undertaking (agreed / will / launched)
+    last_changed: dt.date | None = None
+    outlets: tuple[str, ...] = ()
+    events: tuple[Event, ...] = ()
+    iteration_years: frozenset[int] = frozenset()
+    overdue_marks: frozenset[str] = frozenset()
+    deadline_set_on: dt.date | None = None
+    watch_from: dt.date | None = None
+
+    @property
+    def id(self) -> str:
+        return self.commitment.id
+
+
+@dataclass(frozen=True)
+class Change:
+    commitment: str
+    kind: str
+    from_status: str
+    to_status: str
+    evidence: str
+    doc: str
+    article_url: str | None
+    published_at: dt.date | None
+    confirmed: bool = True
+    outlets: tuple[str, ...] = ()
+    deadline: dt.date | None = None
+    title: str = ""
+    note: str = ""
+
+    def to_dict(self) -> dict[str, object]:
+        d = dataclasses.asdict(self)
+        d["change"] = self.kind
+        for k in ("published_at", "deadline"):
+            d[k] = d[k].isoformat() if d[k] else None
+        d["outlets"] = list(self.outlets)
+        return d
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    commitment: str
+    kind: str
+    doc: str                        # the document whose change is now confirmed
+    by_doc: str
+
+
+@dataclass(frozen=True)
+class OutletAddition:
+    commitment: str
+    kind: str
+    doc: str                        # the document whose change gains an outlet
+    outlet: str
+
+
+@dataclass(frozen=True)
+class DiffResult:
+    changes: tuple[Change, ...]
+    states: dict[str, CommitmentState]
+    confirmations: tuple[Confirmation, ...] = ()
+    outlet_additions: tuple[OutletAddition, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReplayResult:
+    states: dict[str, CommitmentState]
+    changes: tuple[Change, ...]
+    confirmations: tuple[Confirmation, ...] = field(default=())
+    outlet_additions: tuple[OutletAddition, ...] = field(default=())
+
+
+def initial_states(registry: Sequence[Commitment], *, as_of: dt.date | None = None) -> dict[str, CommitmentState]:
+    out: dict[str, CommitmentState] = {}
+    for c in registry:
+        since = c.since_date
+        years = frozenset({since.year}) if c.recurring and since and STATUS_RANK.get(c.status, 0) >= 2 else frozenset()
+        out[c.id] = CommitmentState(
+            commitment=c, status=c.status, deadline=c.deadline,
+            last_firm=STATUS_RANK.get(c.status, -1) >= 1, iteration_years=years, watch_from=as_of,
+        )
+    return out
+
+
+# ----------------------------------------------------------------- classification
+def _usable(c: Claim) -> bool:
+    return (
+        c.trilateral_scope == "us_jp_kr" and bool(c.actor) and not c.denial and not c.speculative
+        and (not c.negated or c.klass == lx.DELAY)
+    )
+
+
+def _classify(c: Claim, st: CommitmentState) -> tuple[str, str, dt.date | None] | None:
+    """(kind, to_status, deadline) for one claim about one commitment, or None."""
+    cur, rank = st.status, STATUS_RANK.get(st.status, -1)
+    recurring = st.commitment.recurring
+    k = c.klass
+    if c.retrospective:
+        return ("reaffirmed", cur, None) if c.present_link and k not in (lx.DROP, lx.DELAY) else None
+    if c.reversal and k in (lx.DROP, lx.DELAY):
+        return "reaffirmed", cur, None
+    last = st.events[-1] if st.events else None
+    if k == lx.DROP:
+        return ("reaffirmed", cur, None) if cur == "dropped" else ("dropped", "dropped", None)
+    if k == lx.DELAY:
+        new_dl = c.deadline if c.deadline and (st.deadline is None or c.deadline > st.deadline) else st.deadline
+        if last is not None and last.kind == "delayed" and new_dl == st.deadline:
+            return "reaffirmed", cur, None
+        indefinite = "indefinite" in c.deadline_text.lower() or "무기한" in c.deadline_text
+        to = "stalled" if indefinite and not recurring else cur
+        return "delayed", to, new_dl
+    if k in (lx.NARROW, lx.HEDGE):
+        firm = cur == "agreed" or (recurring and cur == "in_progress") or (cur == "proposed" and st.last_firm)
+        if k == lx.NARROW and rank >= 1:
+            firm = True
+        if firm and not (last is not None and last.kind == "weakened" and not st.last_firm):
+            return "weakened", cur, None
+        return "reaffirmed", cur, None
+    moved = bool(c.deadline and st.deadline and (c.deadline - st.deadline).days > 31)
+    if k in (lx.AGREE, lx.PLAN, lx.REAFFIRM, lx.HOLD) and moved and cur != "implemented" and not recurring:
+        return "delayed", cur, c.deadline
+    if k == lx.LAUNCH:
+        target = "in_progress" if recurring else "implemented"
+    elif k == lx.HOLD:
+        target = "in_progress"
+    elif k == lx.AGREE:
+        target = "in_progress" if c.creation_decided and cur == "agreed" and not recurring else "agreed"
+    elif k == lx.PLAN:
+        target = "proposed"
+    else:
+        target = cur
+    if cur in ("stalled", "dropped") and k in (lx.LAUNCH, lx.HOLD, lx.AGREE):
+        return "advanced", target, None
+    if STATUS_RANK.get(target, -1) > rank:
+        return "advanced", target, None
+    dl = c.deadline if c.deadline and st.deadline is None and not recurring else None
+    return "reaffirmed", cur, dl
+
+
+def _new_candidate(c: Claim) -> bool:
+    if c.retrospective or c.negated or c.klass not in (lx.AGREE, lx.PLAN, lx.LAUNCH, lx.HEDGE):
+        return False
+    if not (c.creation and c.trilateral_word and c.obj):
+        return False
+    obj = c.obj.lower()
+    return any(h in obj for h in INSTITUTION_HEADS)
+
+
+def _new_status(c: Claim) -> str:
+    if c.klass == lx.LAUNCH:
+        return "implemented"
+    return "agreed" if c.klass == lx.AGREE else "proposed"
+
+
+# ----------------------------------------------------------------- the differ
+def diff_document(
+    states: Mapping[str, CommitmentState], doc: Document, claims: Sequence[Claim]
+) -> DiffResult:
+    """Compare one document's claims with ``states``; see the module docstring."""
+    matcher = build_matcher(tuple(s.commitment for s in states.values()))
+    best: dict[str, tuple[int, str, str, dt.date | None, Claim]] = {}
+    created: dict[str, tuple[Commitment, Claim]] = {}
+    for c in claims:
+        if not _usable(c):
+            continue
+        hits = matcher.match(c.clause or c.sentence)
+        if not hits:
+            if _new_candidate(c):
+                cid = mint_id(c.obj)
+                if cid in states:
+                    hits = [cid]
+                elif cid not in created:
+                    created[cid] = (_minted(cid, c, doc), c)
+            if not hits:
+                continue
+        for cid in hits:
+            res = _classify(c, states[cid])
+            if res is None:
+                continue
+            kind, to, dl = res
+            rank = STRENGTH[kind] * 10 + STATUS_RANK.get(to, 0)
+            if cid not in best or rank > best[cid][0]:
+                best[cid] = (rank, kind, to, dl, c)
+    new_states = dict(states)
+    changes: list[Change] = []
+    confirmations: list[Confirmation] = []
+    additions: list[OutletAddition] = []
+    when = doc.published_at
+    for cid, (com, c) in created.items():
+        st = CommitmentState(commitment=com, status=com.status, watch_from=when)
+        ch = _change(st, "new", com.status, c, doc, c.deadline, confirmed=True)
+        changes.append(ch)
+        new_states[cid] = _apply(st, ch, c, doc)
+    for cid, (_rank, kind, to, dl, c) in best.items():
+        st = states[cid]
+        if c.iteration and st.commitment.recurring and when and not c.retrospective:
+            st = replace(st, iteration_years=st.iteration_years | {when.year})
+        syndicated = next((e for e in reversed(st.events) if doc.cluster and e.cluster == doc.cluster), None)
+        if syndicated is not None and syndicated.doc != doc.doc:
+            if doc.source and doc.source not in syndicated.outlets:
+                additions.append(OutletAddition(cid, syndicated.kind, syndicated.doc, doc.source))
+                st = _with_event(st, replace(syndicated, outlets=(*syndicated.outlets, doc.source)), syndicated)
+            new_states[cid] = st
+            continue
+        st, conf = _confirm(st, kind, doc)
+        confirmations.extend(conf)
+        confirmed = doc.official or kind not in NEEDS_BACKING
+        ch = _change(st, kind, to, c, doc, (dl or st.deadline) if kind == "delayed" else dl, confirmed=confirmed)
+        changes.append(ch)
+        new_states[cid] = _apply(st, ch, c, doc)
+    return DiffResult(tuple(changes), new_states, tuple(confirmations), tuple(additions))
+
+
+def _minted(cid: str, c: Claim, doc: Document) -> Commitment:
+    title = c.obj[:1].upper() + c.obj[1:]
+    return Commitment(
+        id=cid, title=title, aliases=(c.obj, cid.replace("_", " ")), keywords=(), status=_new_status(c),
+        deadline=c.deadline, since=doc.published_at.isoformat() if doc.published_at else "",
+        source=doc.url or doc.doc, recurring=derive_recurring(c.obj),
+    )
+
+
+def _change(
+    st: CommitmentState, kind: str, to: str, c: Claim, doc: Document, dl: dt.date | None, *, confirmed: bool
+) -> Change:
+    return Change(
+        commitment=st.id, kind=kind, from_status="" if kind == "new" else st.status, to_status=to,
+        evidence=c.sentence, doc=doc.doc, article_url=doc.url, published_at=doc.published_at,
+        confirmed=confirmed, outlets=(doc.source,) if doc.source else (), deadline=dl,
+        title=st.commitment.title,
+    )
+
+
+def _confirm(st: CommitmentState, kind: str, doc: Document) -> tuple[CommitmentState, list[Confirmation]]:
+    out: list[Confirmation] = []
+    for e in st.events:
+        if e.confirmed or e.kind not in NEEDS_BACKING or e.doc == doc.doc:
+            continue
+        independent = doc.official or (
+            doc.source not in e.outlets and (doc.cluster is None or doc.cluster != e.cluster)
+        )
+        backs = kind == e.kind or (kind == "reaffirmed" and st.status == e.to_status)
+        if independent and backs:
+            out.append(Confirmation(st.id, e.kind, e.doc, doc.doc))
+            st = _with_event(st, replace(e, confirmed=True), e)
+    return st, out
+
+
+def _with_event(st: CommitmentState, new: Event, old: Event) -> CommitmentState:
+    return replace(st, events=tuple(new if e is old else e for e in st.events))
+
+
+def _apply(st: CommitmentState, ch: Change, c: Claim, doc: Document) -> CommitmentState:
+    deadline, set_on = st.deadline, st.deadline_set_on
+    if ch.deadline and ch.deadline != st.deadline:
+        deadline, set_on = ch.deadline, doc.published_at
+    events = st.events
+    if ch.kind != "reaffirmed":
+        ev = Event(ch.kind, doc.doc, doc.cluster, ch.outlets, ch.confirmed, doc.published_at, ch.to_status)
+        events = (*events, ev)[-_MAX_EVENTS:]
+    outlets = st.outlets if doc.source in st.outlets or not doc.source else (*st.outlets, doc.source)
+    firm = c.klass in lx.FIRM_CLASSES or (c.klass == lx.REAFFIRM and st.last_firm)
+    return replace(
+        st, status=ch.to_status, deadline=deadline, deadline_set_on=set_on, last_evidence=ch.evidence,
+        last_doc=doc.doc, last_modality=c.modality, last_firm=firm,
+        last_changed=doc.published_at if ch.kind != "reaffirmed" else st.last_changed,
+        outlets=outlets[-20:], events=events,
+    )
+
+
+# ----------------------------------------------------------------- overdue and replay
+def check_overdue(states: Mapping[str, CommitmentState], today: dt.date) -> tuple[Change, ...]:
+    """Deadlines passed with no progress, and recurring commitments with a finished calendar year
+    without an evidenced iteration. Each is reported once: pass the result to :func:`apply_overdue`."""
+    out: list[Change] = []
+    for st in states.values():
+        if st.status in ("implemented", "dropped"):
+            continue
+        c = st.commitment
+        if st.deadline and st.deadline < today and f"deadline:{st.deadline}" not in st.overdue_marks:
+            set_on = st.deadline_set_on or dt.date.min
+            progressed = any(
+                e.kind == "advanced" and e.published_at and e.published_at >= set_on for e in st.events
+            )
+            if not progressed:
+                out.append(_overdue(st, f"deadline {st.deadline.isoformat()} passed", st.deadline))
+        if c.recurring and st.status in ("agreed", "in_progress") and st.watch_from:
+            since = c.since_date
+            first = max(st.watch_from.year, (since.year + 1) if since else st.watch_from.year)
+            for year in range(first, today.year):
+                if year not in st.iteration_years and f"year:{year}" not in st.overdue_marks:
+                    out.append(_overdue(st, f"no iteration evidenced in {year}", dt.date(year, 12, 31)))
+    return tuple(out)
+
+
+def _overdue(st: CommitmentState, note: str, dl: dt.date) -> Change:
+    return Change(
+        commitment=st.id, kind="overdue", from_status=st.status, to_status=st.status, evidence="", doc="",
+        article_url=None, published_at=None, confirmed=True, deadline=dl, title=st.commitment.title, note=note,
+    )
+
+
+def apply_overdue(states: Mapping[str, CommitmentState], changes: Sequence[Change]) -> dict[str, CommitmentState]:
+    """Remember emitted overdue changes so that :func:`check_overdue` does not repeat them."""
+    out = dict(states)
+    for ch in changes:
+        st = out.get(ch.commitment)
+        if st is None or ch.kind != "overdue" or ch.deadline is None:
+            continue
+        mark = f"year:{ch.deadline.year}" if ch.note.startswith("no iteration") else f"deadline:{ch.deadline}"
+        out[ch.commitment] = replace(st, overdue_marks=st.overdue_marks | {mark})
+    return out
+
+
+def replay(
+    registry: Sequence[Commitment],
+    docs: Sequence[tuple[Document, Sequence[Claim]]],
+    *,
+    today: dt.date | None = None,
+    as_of: dt.date | None = None,
+) -> ReplayResult:
+    """Rebuild states and changes from scratch, in publication order (ties by doc id).
+
+    Overdue checks run at each document's date and, when given, at ``today``. Confirmations
+    and outlet additions are applied to the returned changes. Deterministic.
+    """
+    ordered = sorted(docs, key=lambda d: (d[0].published_at or dt.date.min, d[0].doc))
+    first = next((d.published_at for d, _ in ordered if d.published_at), None)
+    states = initial_states(registry, as_of=as_of or first)
+    changes: list[Change] = []
+    confirmations: list[Confirmation] = []
+    additions: list[OutletAddition] = []
+    for doc, claims in ordered:
+        if doc.published_at:
+            due = check_overdue(states, doc.published_at)
+            states = apply_overdue(states, due)
+            changes.extend(due)
+        res = diff_document(states, doc, claims)
+        states = res.states
+        changes.extend(res.changes)
+        confirmations.extend(res.confirmations)
+        additions.extend(res.outlet_additions)
+    if today:
+        due = check_overdue(states, today)
+        states = apply_overdue(states, due)
+        changes.extend(due)
+    index = {(ch.commitment, ch.kind, ch.doc): i for i, ch in enumerate(changes)}
+    for conf in confirmations:
+        i = index.get((conf.commitment, conf.kind, conf.doc))
+        if i is not None:
+            changes[i] = replace(changes[i], confirmed=True)
+    for add in additions:
+        i = index.get((add.commitment, add.kind, add.doc))
+        if i is not None and add.outlet not in changes[i].outlets:
+            changes[i] = replace(changes[i], outlets=(*changes[i].outlets, add.outlet))
+    return ReplayResult(states, tuple(changes), tuple(confirmations), tuple(additions))
