@@ -79,13 +79,13 @@ class Analyzer:
             doc = self.document(s)
             doc = _replace_text(doc, text)
             result = _diff.diff_document(states, doc, found)
-            touched = _apply(conn, states, result, s.id, now, written)
+            states.update(result.states)
+            for cid in result.states:     # first: a minted commitment's row before its change
+                _save(conn, states[cid], now)
+            _apply(conn, result, s.id, now, written)
             _commitments.insert_claims(conn, [
                 {"article_id": s.id, "start": c.start, "end": c.end, "sentence": c.sentence, "modality": c.modality,
                  "action": c.action, "negated": c.negated, "commitment_id": None} for c in found])
-            states.update(result.states)
-            for cid in touched:
-                _save(conn, states[cid], now)
         if written and self.on_changes is not None:
             self.on_changes(conn, written)
         return states, len(written)
@@ -122,17 +122,13 @@ def _insert_change(conn: Connection, ch: Any, article_id: int | None, now: dt.da
         "outlets": list(ch.outlets), "deadline": ch.deadline})
 
 
-def _apply(conn: Connection, states: dict[str, Any], result: Any, article_id: int, now: dt.datetime,
-           written: list[tuple[int, Any]]) -> set[str]:
-    touched = set(result.states)
+def _apply(conn: Connection, result: Any, article_id: int, now: dt.datetime, written: list[tuple[int, Any]]) -> None:
     for ch in result.changes:
         written.append((_insert_change(conn, ch, article_id, now), ch))
-        touched.add(ch.commitment)
     for conf in result.confirmations:
         _commitments.confirm(conn, conf.commitment, conf.kind, conf.doc)
     for add in result.outlet_additions:
         _commitments.add_outlet(conn, add.commitment, add.kind, add.doc, add.outlet)
-    return touched
 
 
 def _save(conn: Connection, st: Any, now: dt.datetime) -> None:

@@ -20,7 +20,8 @@ from . import articles as _articles
 from . import sources as _sources
 from .db import make_engine, redact, translate_errors
 from .migrate import is_initialised, upgrade
-from .schema import articles, metadata
+from . import schema as _schema
+from .schema import metadata
 from .sources import SourceState, SourceUpdate
 
 __all__ = ["Store", "SourceState", "SourceUpdate", "metadata", "redact"]
@@ -94,4 +95,4 @@ class Store:
 
     def article_count(self) -> int:
         with self.read("counting articles") as conn:
-            return int(conn.execute(select(func.count()).select_from(articles)).scalar_one())
+            return int(conn.execute(select(func.count()).select_from(_schema.articles)).scalar_one())
