@@ -123,7 +123,7 @@ def _insert_change(conn: Connection, ch: Any, article_id: int | None, now: dt.da
 
 
 def _apply(conn: Connection, result: Any, article_id: int, now: dt.datetime, written: list[tuple[int, Any]]) -> None:
-    for ch in result.changes:
+    for ch in sorted(result.changes, key=lambda c: (c.commitment, c.kind)):   # one stable order
         written.append((_insert_change(conn, ch, article_id, now), ch))
     for conf in result.confirmations:
         _commitments.confirm(conn, conf.commitment, conf.kind, conf.doc)
@@ -135,7 +135,7 @@ def _save(conn: Connection, st: Any, now: dt.datetime) -> None:
     c = st.commitment
     _commitments.save_state(conn, c.id, title=c.title, aliases=c.aliases, keywords=c.keywords, status=st.status,
                             deadline=st.deadline, last_evidence=st.last_evidence,
-                            last_changed_at=now, state=to_jsonable(st), minted=bool(getattr(st, "minted", False)))
+                            last_changed_at=now, state=to_jsonable(st))
 
 
 def load_states(conn: Connection) -> dict[str, Any]:

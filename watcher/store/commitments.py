@@ -35,7 +35,8 @@ def rows(conn: Connection) -> list[Any]:
 
 def save_state(conn: Connection, cid: str, *, title: str, aliases: Sequence[str], keywords: Sequence[str],
                status: str, deadline: dt.date | None, last_evidence: str | None,
-               last_changed_at: dt.datetime | None, state: Any, minted: bool) -> None:
+               last_changed_at: dt.datetime | None, state: Any) -> None:
+    """Write a commitment's new state; a commitment not in the table yet was minted from an article."""
     values = {"title": title, "status": status, "deadline": deadline, "last_evidence": last_evidence,
               "last_changed_at": last_changed_at, "state": state}
     res = conn.execute(update(commitments).where(commitments.c.id == cid).values(**values))
@@ -43,7 +44,7 @@ def save_state(conn: Connection, cid: str, *, title: str, aliases: Sequence[str]
         conn.execute(commitments.insert().values(
             id=cid, aliases=list(aliases), keywords=list(keywords), since=(last_changed_at.date().isoformat()
                                                                          if last_changed_at else ""),
-            source="minted from an article", origin="minted" if minted else "registry",
+            source="minted from an article", origin="minted",
             registry_status=status, registry_deadline=None, **values))
 
 
