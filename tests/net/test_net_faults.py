@@ -40,12 +40,12 @@ def test_headers_that_never_come_time_out_at_first_byte_limit() -> None:
     run(go())
 
 
-def test_headers_trickling_hit_the_total_deadline() -> None:
+def test_headers_trickling_hit_the_headers_deadline() -> None:
     async def drip_head(req: Request, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bool:
         for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 100:
             writer.write(bytes([byte]))
             await writer.drain()
-            await asyncio.sleep(0.4)
+            await asyncio.sleep(0.2)
         return False
 
     async def go() -> None:
@@ -54,8 +54,20 @@ def test_headers_trickling_hit_the_total_deadline() -> None:
             r = await f.fetch(srv.url("/drip"))
             took = time.monotonic() - t0
             assert r.outcome is Outcome.TIMEOUT
-            assert r.error == "no complete response headers within 3 s"
-            assert 2.9 <= took < 3.8
+            assert r.error == "no response headers within 1 s"  # bytes kept coming: a per-read timer never fires
+            assert 0.9 <= took < 1.8
+
+    run(go())
+
+
+def test_headers_deadline_is_capped_by_the_total_deadline() -> None:
+    async def go() -> None:
+        async with serve({"/hang": _hang}) as srv, Fetcher(settings(first_byte_timeout=10.0, total_timeout=1.0)) as f:
+            t0 = time.monotonic()
+            r = await f.fetch(srv.url("/hang"))
+            assert r.outcome is Outcome.TIMEOUT
+            assert r.error == "no response headers before the 1 s deadline"
+            assert 0.9 <= time.monotonic() - t0 < 1.8
 
     run(go())
 
@@ -82,7 +94,7 @@ def test_body_trickling_a_byte_at_a_time_hits_the_total_deadline() -> None:
     run(go())
 
 
-def test_body_stalling_hits_the_read_timeout() -> None:
+def test_body_stalling_hits_the_total_deadline() -> None:
     async def stall(req: Request, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bool:
         writer.write(head(200, [("Content-Length", "1000")]) + b"x" * 10)
         await writer.drain()
@@ -94,8 +106,8 @@ def test_body_stalling_hits_the_read_timeout() -> None:
             t0 = time.monotonic()
             r = await f.fetch(srv.url("/stall"))
             assert r.outcome is Outcome.TIMEOUT
-            assert r.error == "no body data for 1 s (10 bytes received)"
-            assert time.monotonic() - t0 < 1.8
+            assert r.error == "body not complete within 3 s (10 bytes received)"
+            assert 2.9 <= time.monotonic() - t0 < 3.8
 
     run(go())
 

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from watcher.net import AddressPolicy, check_url, parse_retry_after
-from watcher.net.fetch import PolicyResolver
+from watcher.net.connector import PolicyResolver
 from watcher.net.outcomes import AddressRefused
 
 from .loopback import FakeResolver
