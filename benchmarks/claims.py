@@ -141,11 +141,11 @@ def generate(n: int, rnd: random.Random) -> list[tuple[str, str, dt.datetime]]:
 
 def speed(n: int) -> str:
     sys.path.insert(0, str(ROOT))
-    from watcher.textutil import content_hash, simhash
     from watcher.intake import Analyzer, store_articles
     from watcher.registry import load_registry
     from watcher.store import Store
     from watcher.store import commitments as q
+    from watcher.textutil import content_hash, simhash
     from watcher.types import Article
 
     rnd = random.Random(42)

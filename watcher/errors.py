@@ -53,7 +53,7 @@ class DeliveryError(WatcherError):
     """An alert could not be rendered or sent through a channel."""
 
 
-class Outcome(str, enum.Enum):
+class Outcome(enum.StrEnum):
     """What happened to one source on one poll: stored as ``sources.last_status``."""
 
     OK = "ok"                                # fetched and parsed

@@ -17,10 +17,10 @@ from sqlalchemy import Connection, Engine, func, select
 
 from ..types import Article, Source
 from . import articles as _articles
+from . import schema as _schema
 from . import sources as _sources
 from .db import make_engine, redact, translate_errors
 from .migrate import is_initialised, upgrade
-from . import schema as _schema
 from .schema import metadata
 from .sources import SourceState, SourceUpdate
 

@@ -85,7 +85,7 @@ def add(conn: Connection, batch: Sequence[Article], now: dt.datetime) -> list[St
             continue
         cluster = None
         if a.simhash:
-            for cid, sh, clu, _src in candidates:
+            for _cid, sh, clu, _src in candidates:
                 if hamming(sh, a.simhash) <= CLUSTER_DISTANCE:
                     cluster = clu
                     break
@@ -95,7 +95,9 @@ def add(conn: Connection, batch: Sequence[Article], now: dt.datetime) -> list[St
             "published_at": a.published_at, "fetched_at": a.fetched_at or now, "content_hash": a.content_hash,
             "simhash": to_signed(a.simhash), "cluster_id": cluster,
         }
-        new_id = conn.execute(articles.insert().values(**row)).inserted_primary_key[0]
+        key = conn.execute(articles.insert().values(**row)).inserted_primary_key
+        assert key is not None
+        new_id = int(key[0])
         if cluster is None:
             cluster = new_id
             conn.execute(update(articles).where(articles.c.id == new_id).values(cluster_id=new_id))

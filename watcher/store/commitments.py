@@ -49,7 +49,9 @@ def save_state(conn: Connection, cid: str, *, title: str, aliases: Sequence[str]
 
 
 def insert_change(conn: Connection, row: dict[str, Any]) -> int:
-    return int(conn.execute(changes.insert().values(**row)).inserted_primary_key[0])
+    key = conn.execute(changes.insert().values(**row)).inserted_primary_key
+    assert key is not None
+    return int(key[0])
 
 
 def insert_claims(conn: Connection, rows_: list[dict[str, Any]]) -> None:

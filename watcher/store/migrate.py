@@ -10,7 +10,7 @@ from .db import DB_DIR, translate_errors
 
 
 def alembic_config() -> Any:
-    from alembic.config import Config   # imported here: every command but init starts faster
+    from alembic.config import Config  # imported here: every command but init starts faster
 
     cfg = Config()
     cfg.set_main_option("script_location", str(DB_DIR / "migrations"))

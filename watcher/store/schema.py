@@ -25,6 +25,7 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 
 
@@ -150,3 +151,26 @@ meta = Table(
     Column("key", String(100), primary_key=True),
     Column("value", Text),
 )
+
+# ---- the alert outbox (watcher.notify) -----------------------------------------------------
+# One row per (change, channel) the change owes, written in the change's own transaction.
+# state: pending → sending (leased) → sent | failed; a digest channel's rows wait as
+# queued → digested (carried by a digest row, change_id NULL, kind "digest") → sent | failed.
+alerts = Table(
+    "alerts", metadata,
+    Column("id", String(64), primary_key=True),                 # the stable alert id (Message-ID, header)
+    Column("change_id", Integer, ForeignKey("changes.id"), index=True),
+    Column("channel", String(100), nullable=False),
+    Column("kind", String(20), nullable=False, default="change"),   # change | digest
+    Column("state", String(20), nullable=False, default="pending"),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", UTCDateTime(), nullable=False),
+    Column("lease_until", UTCDateTime()),
+    Column("lease_owner", String(200)),
+    Column("last_error", Text),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("sent_at", UTCDateTime()),
+    Column("digest_id", String(64), index=True),                # for a digested row: the digest carrying it
+    UniqueConstraint("change_id", "channel", name="uq_alerts_change_channel"),
+)
+Index("ix_alerts_queue", alerts.c.channel, alerts.c.state, alerts.c.created_at)

@@ -109,7 +109,8 @@ def set_enabled(conn: Connection, name: str, enabled: bool) -> bool:
 
 
 def listing(conn: Connection) -> list[dict[str, Any]]:
-    counts = dict(conn.execute(select(articles.c.source, func.count()).group_by(articles.c.source)).all())
+    counts: dict[str, int] = {r[0]: int(r[1]) for r in conn.execute(
+        select(articles.c.source, func.count()).group_by(articles.c.source))}
     out = []
     for r in conn.execute(select(sources).order_by(sources.c.name)):
         out.append({
