@@ -1,0 +1,83 @@
+"""Pure helpers: canonical URLs, hashes, simhash, HTML → text."""
+
+from __future__ import annotations
+
+import time
+
+from watcher.textutil import (
+    canonical_url,
+    content_hash,
+    html_to_text,
+    near_duplicate,
+    normalize_text,
+    simhash,
+)
+
+
+def test_canonical_url() -> None:
+    assert canonical_url("HTTPS://News.Example.COM:443/a/b?utm_source=x&b=2&a=1&fbclid=z#frag") == (
+        "https://news.example.com/a/b?a=1&b=2"
+    )
+    assert canonical_url("http://e.com:80") == "http://e.com/"
+    assert canonical_url("http://e.com:8080/x?ref=home&gclid=1") == "http://e.com:8080/x"
+    assert canonical_url("../c?q=1", base="https://e.com/a/b/") == "https://e.com/a/c?q=1"
+    assert canonical_url("http://[::1]:8000/x") == "http://[::1]:8000/x"
+    assert canonical_url("http://[::1") == "http://[::1"  # unparseable: returned, never raises
+    assert canonical_url(" https://e.com/x?utm_medium=rss ") == "https://e.com/x"
+
+
+def test_content_hash_ignores_case_width_and_whitespace() -> None:
+    assert content_hash("Hello  World\n") == content_hash("hello world")
+    assert content_hash("ＡＢＣ") == content_hash("abc")
+    assert content_hash("a") != content_hash("b")
+
+
+def test_normalize_text() -> None:
+    assert normalize_text(" a\u00a0\u3000b\n\tc ") == "a b c"
+
+
+ARTICLE = (
+    "The leaders of the United States, Japan and South Korea agreed on Friday to hold trilateral summits every "
+    "year and to share real-time missile warning data, in a step that officials called historic. "
+) * 3
+
+
+def test_simhash_near_duplicates() -> None:
+    a = simhash(ARTICLE + " Reported by Agency A.")
+    b = simhash(ARTICLE + " Reported by Outlet B.")
+    c = simhash("A completely different story about football results and the weather in Europe. " * 5)
+    assert near_duplicate(a, b, max_distance=8)
+    assert not near_duplicate(a, c)
+    assert simhash("") == 0 and 0 <= a < 2**64
+    assert simhash(ARTICLE) == simhash(ARTICLE)  # stable
+
+
+def test_simhash_cjk() -> None:
+    ko = "한미일 정상은 캠프 데이비드에서 만나 3국 협력을 제도화하기로 합의했다. 매년 정상회의를 열기로 했다. " * 3
+    a = simhash(ko + "연합뉴스")
+    b = simhash(ko + "뉴시스")
+    c = simhash("오늘 서울의 날씨는 맑고 기온은 영상 10도까지 오르겠습니다. 내일은 비가 오겠습니다. " * 3)
+    assert near_duplicate(a, b, max_distance=8)
+    assert not near_duplicate(a, c)
+
+
+def test_simhash_speed() -> None:
+    text = ARTICLE * 30  # ~15k characters
+    t0 = time.perf_counter()
+    simhash(text)
+    assert time.perf_counter() - t0 < 0.1
+
+
+def test_html_to_text() -> None:
+    assert html_to_text("<p>fo<b>o</b></p><p>bar &amp; baz&nbsp;!</p>") == "foo bar & baz !"
+    assert html_to_text("<script>alert(1)</script><style>x{}</style><!-- c -->ok") == "ok"
+    assert html_to_text("&lt;script&gt;") == "<script>"  # decoded to text, never re-parsed
+    assert html_to_text("a < b and c > d") == "a < b and c > d"
+    assert html_to_text("x" * 1000, max_chars=10) == "x" * 10
+
+
+def test_html_to_text_is_linear_on_hostile_input() -> None:
+    for hostile in ("<a" * 200_000, "<!--" * 200_000, "<script" * 100_000, "<p " * 200_000):
+        t0 = time.perf_counter()
+        html_to_text(hostile)
+        assert time.perf_counter() - t0 < 0.5, hostile[:10]
