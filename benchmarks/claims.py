@@ -50,44 +50,59 @@ def watcher(db: str, registry: Path | None, *args: str, check: bool = True) -> s
     return out
 
 
-def run_set(name: str, registry: Path, docs: list[tuple[Path, str, bool, str | None]], gold: Path,
-            catalog: Path | None, doc_dirs: list[Path]) -> str:
-    """Ingest ``docs`` (path, date, official, source) through the CLI, replay, score."""
+Doc = tuple[Path, str, bool, "str | None"]
+
+
+def _changes_for(registry: Path, docs: list[Doc], tmp: str) -> tuple[list[dict[str, object]], bool]:
+    """One fresh database: init, ingest each doc, replay twice; the changes and whether replay was stable."""
+    db = f"sqlite:///{tmp}/claims.sqlite3"
+    watcher(db, registry, "init", "--no-seed")
+    for path, date, official, source in docs:
+        args = ["ingest", str(path), "--published", date, "--force"]
+        if official:
+            args.append("--official")
+        if source:
+            args += ["--source", source]
+        watcher(db, registry, *args)
+    watcher(db, registry, "replay")
+    first = json.loads(watcher(db, registry, "changes", "--json").stdout)
+    watcher(db, registry, "replay")
+    second = json.loads(watcher(db, registry, "changes", "--json").stdout)
+    strip = lambda rows: [{k: v for k, v in c.items() if k not in ("id", "detected_at")} for c in rows]  # noqa: E731
+    return first, strip(first) == strip(second)
+
+
+def run_set(name: str, registry: Path, groups: list[list[Doc]], gold: Path, catalog: Path | None,
+            doc_dirs: list[Path]) -> str:
+    """Each group of documents on its own fresh database (through the CLI), then score them all."""
+    changes: list[dict[str, object]] = []
+    stable = True
+    for docs in groups:
+        with tempfile.TemporaryDirectory() as tmp:
+            rows, ok = _changes_for(registry, docs, tmp)
+        changes += rows
+        stable &= ok
     with tempfile.TemporaryDirectory() as tmp:
-        db = f"sqlite:///{tmp}/claims.sqlite3"
-        watcher(db, registry, "init", "--no-seed")
-        for path, date, official, source in docs:
-            args = ["ingest", str(path), "--published", date, "--force"]
-            if official:
-                args.append("--official")
-            if source:
-                args += ["--source", source]
-            watcher(db, registry, *args)
-        watcher(db, registry, "replay")
-        first = watcher(db, registry, "changes", "--json").stdout
-        watcher(db, registry, "replay")
-        second = watcher(db, registry, "changes", "--json").stdout
-        strip = lambda s: [{k: v for k, v in c.items() if k not in ("id", "detected_at")} for c in json.loads(s)]  # noqa: E731
-        stable = strip(first) == strip(second)
         pred = Path(tmp) / "pred.jsonl"
         with pred.open("w") as fh:
-            for c in json.loads(first):
+            for c in changes:
                 if c["change"] == "overdue":
                     continue
-                fh.write(json.dumps({"doc": c["doc"], "commitment": c["commitment"], "change": c["change"].upper(),
-                                     "evidence": c["evidence"]}) + "\n")
+                fh.write(json.dumps({"doc": c["doc"], "commitment": c["commitment"],
+                                     "change": str(c["change"]).upper(), "evidence": c["evidence"]}) + "\n")
         cmd = [sys.executable, str(SCORE), str(gold), str(pred)]
         if catalog:
             cmd += ["--catalog", str(catalog)]
         for d in doc_dirs:
             cmd += ["--docs", str(d)]
         scored = subprocess.run(cmd, capture_output=True, text=True).stdout
-    return f"== {name} ({len(docs)} documents; replay twice gives the same changes: {stable})\n{scored}"
+    n = sum(len(g) for g in groups)
+    return f"== {name} ({n} documents in {len(groups)} databases; replay twice gives the same changes: {stable})\n{scored}"
 
 
 def dev_set() -> str:
     docs = [(SEEDS / f, d, False, None) for f, d in sorted(DEV_DATES.items(), key=lambda x: (x[1], x[0]))]
-    return run_set("dev set", DEV / "registry.toml", docs, DEV / "gold.jsonl", DEV / "commitments.toml", [SEEDS])
+    return run_set("dev set", DEV / "registry.toml", [docs], DEV / "gold.jsonl", DEV / "commitments.toml", [SEEDS])
 
 
 def hard_set() -> str | None:
@@ -98,19 +113,24 @@ def hard_set() -> str | None:
     index = HARD / "index.toml"
     if index.exists():
         meta = {d["file"]: d for d in tomllib.loads(index.read_text()).get("doc", [])}
-    docs = []
+    groups: dict[str, list[Doc]] = {}
+    stripped = Path(tempfile.mkdtemp(prefix="claims-hard-"))
     for p in sorted((HARD / "docs").glob("*.txt")):
-        head = dict(line[2:].split(":", 1) for line in p.read_text(encoding="utf-8").splitlines()[:8]
-                    if line.startswith("# ") and ":" in line)
+        lines = p.read_text(encoding="utf-8").splitlines()
+        head = {k.strip(): v.strip() for k, v in (line[2:].split(":", 1) for line in lines
+                                                  if line.startswith("# ") and ":" in line)}
+        body = "\n".join(line for line in lines if not line.startswith("# ")).strip() + "\n"
+        (stripped / p.name).write_text(body, encoding="utf-8")     # the header is for us, not the watcher
         m = meta.get(p.name, {})
         date = (m.get("published") or head.get("published", "2025-01-01")).strip()
         official = str(m.get("official", head.get("official", "false"))).strip().lower() == "true"
         source = (m.get("source") or head.get("source") or "").strip() or None
-        docs.append((p, date, official, source))
-    docs.sort(key=lambda d: (d[1], d[0].name))
+        # each document against the fresh registry on its own, unless it shares a `# group:`
+        groups.setdefault(head.get("group", p.name), []).append((stripped / p.name, date, official, source))
+    ordered = [sorted(g, key=lambda d: (d[1], d[0].name)) for _, g in sorted(groups.items())]
     registry = HARD / "registry.toml" if (HARD / "registry.toml").exists() else DEV / "registry.toml"
     catalog = HARD / "commitments.toml" if (HARD / "commitments.toml").exists() else None
-    return run_set("hard cases", registry, docs, gold, catalog, [HARD / "docs"])
+    return run_set("hard cases", registry, ordered, gold, catalog, [HARD / "docs"])
 
 
 SENTENCES = [
@@ -141,10 +161,8 @@ def generate(n: int, rnd: random.Random) -> list[tuple[str, str, dt.datetime]]:
 
 def speed(n: int) -> str:
     sys.path.insert(0, str(ROOT))
-    from watcher.intake import Analyzer, store_articles
-    from watcher.registry import load_registry
+    from watcher.intake import Analyzer, load_registry_into, store_articles
     from watcher.store import Store
-    from watcher.store import commitments as q
     from watcher.textutil import content_hash, simhash
     from watcher.types import Article
 
@@ -156,7 +174,7 @@ def speed(n: int) -> str:
         store = Store(db)
         store.migrate()
         with store.write() as conn:
-            q.load_registry(conn, load_registry(ROOT / "db" / "commitments.toml"))
+            load_registry_into(conn, str(ROOT / "db" / "commitments.toml"))
         now = dt.datetime.now(dt.UTC)
         arts = [Article(source=f"outlet{i % 7}", guid=f"g{i}", url=f"https://news.example/{i}",
                         canonical_url=f"https://news.example/{i}", title=t, text=b, published_at=p, fetched_at=now,

@@ -17,7 +17,7 @@ from sqlalchemy import Connection
 
 from . import claims as _claims
 from . import diff as _diff
-from .registry import Commitment
+from .registry import Commitment, derive_recurring, load_registry, registry_as_of
 from .store import Store
 from .store import articles as _articles
 from .store import commitments as _commitments
@@ -139,15 +139,29 @@ def _save(conn: Connection, st: Any, now: dt.datetime) -> None:
 
 
 def load_states(conn: Connection) -> dict[str, Any]:
+    """Every commitment's state: as articles left it, or as the registry began it."""
     out: dict[str, Any] = {}
     for r in _commitments.rows(conn):
         if r.state is not None:
             out[r.id] = from_jsonable(_diff.CommitmentState, r.state)
+        elif r.initial_state is not None:
+            out[r.id] = from_jsonable(_diff.CommitmentState, r.initial_state)
         else:
             c = Commitment(id=r.id, title=r.title, aliases=tuple(r.aliases), keywords=tuple(r.keywords),
-                           status=r.registry_status, deadline=r.registry_deadline, since=r.since, source=r.source)
+                           status=r.registry_status, deadline=r.registry_deadline, since=r.since, source=r.source,
+                           recurring=derive_recurring(r.title, tuple(r.aliases), tuple(r.keywords)))
             out[r.id] = _diff.initial_states([c])[c.id]
     return out
+
+
+def load_registry_into(conn: Connection, path: str) -> int:
+    """Load a registry file into the commitments table with each commitment's starting state."""
+    from pathlib import Path
+
+    registry = load_registry(path)
+    as_of = registry_as_of(Path(path).read_text(encoding="utf-8"))
+    initial = {cid: to_jsonable(st) for cid, st in _diff.initial_states(registry, as_of=as_of).items()}
+    return _commitments.load_registry(conn, registry, initial)
 
 
 def store_articles(store: Store, batch: Sequence[Article], *, now: dt.datetime,

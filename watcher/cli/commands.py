@@ -15,15 +15,14 @@ from ._context import Ctx, emit_json, parse_date, pass_ctx, table
 def initialise(ctx: Ctx, *, seed: bool, quiet: bool = False) -> dict[str, int]:
     """Create or migrate the database, load the registry and (unless told not to) the seeds."""
     from ..documents import seed_articles
-    from ..intake import Analyzer, store_articles
+    from ..intake import Analyzer, load_registry_into, store_articles
     from ..registry import load_registry
-    from ..store import commitments as store_commitments
 
     store = ctx.store(must_exist=False)
-    registry = load_registry(ctx.registry_file)
+    registry = load_registry(ctx.registry_file)     # a bad registry stops here, naming every bad entry
     store.migrate()
     with store.write("loading the commitment registry") as conn:
-        added = store_commitments.load_registry(conn, registry)
+        added = load_registry_into(conn, ctx.registry_file)
     store.sync_sources(ctx.settings.sources)
     new = 0
     if seed:

@@ -11,14 +11,18 @@ from sqlalchemy import Connection, delete, select, update
 from .schema import articles, changes, claims, commitments
 
 
-def load_registry(conn: Connection, registry: Sequence[Any]) -> int:
-    """Insert or refresh the registry's commitments; current statuses found by articles stay."""
+def load_registry(conn: Connection, registry: Sequence[Any], initial: dict[str, Any] | None = None) -> int:
+    """Insert or refresh the registry's commitments; current statuses found by articles stay.
+
+    ``initial`` maps each id to its serialised starting state (what replay starts from).
+    """
     have = {r.id: r for r in conn.execute(select(commitments.c.id, commitments.c.state))}
     n = 0
     for c in registry:
         values = {"title": c.title, "aliases": list(c.aliases), "keywords": list(c.keywords),
                   "since": c.since, "source": c.source, "registry_status": c.status,
-                  "registry_deadline": c.deadline, "origin": "registry"}
+                  "registry_deadline": c.deadline, "origin": "registry",
+                  "initial_state": (initial or {}).get(c.id)}
         if c.id in have:
             if have[c.id].state is None:   # nothing has moved it yet: the registry's word stands
                 values.update(status=c.status, deadline=c.deadline)

@@ -112,6 +112,7 @@ commitments = Table(
     Column("last_evidence", Text),
     Column("last_changed_at", UTCDateTime()),
     Column("state", JSON),                      # the differ's CommitmentState, serialised
+    Column("initial_state", JSON),              # its state before any article (what replay starts from)
 )
 
 changes = Table(
@@ -174,3 +175,23 @@ alerts = Table(
     UniqueConstraint("change_id", "channel", name="uq_alerts_change_channel"),
 )
 Index("ix_alerts_queue", alerts.c.channel, alerts.c.state, alerts.c.created_at)
+
+# ---- analyst reviews (watcher.web) ---------------------------------------------------------
+# One row per decision an analyst took on a detected change: the history of who decided
+# what and when. The change's review_status and the commitment's status follow the latest
+# decision (watcher.store.web_queries.apply_review). A replay rebuilds the changes: the
+# history stays (change_id set NULL), with the commitment and kind it was about.
+reviews = Table(
+    "reviews", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("change_id", Integer, ForeignKey("changes.id", ondelete="SET NULL"), index=True),
+    Column("commitment_id", String(120), nullable=False, index=True),
+    Column("decision", String(20), nullable=False),             # confirm | reject | correct
+    Column("old_kind", String(20), nullable=False),
+    Column("new_kind", String(20)),                             # for correct
+    Column("old_status", String(20)),                           # the change's to_status before
+    Column("new_status", String(20)),                           # the change's to_status after
+    Column("comment", Text, nullable=False, default=""),
+    Column("reviewer", String(200), nullable=False),
+    Column("decided_at", UTCDateTime(), nullable=False),
+)

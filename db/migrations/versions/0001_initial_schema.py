@@ -64,6 +64,7 @@ def upgrade() -> None:
     sa.Column('last_evidence', sa.Text(), nullable=True),
     sa.Column('last_changed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('state', sa.JSON(), nullable=True),
+    sa.Column('initial_state', sa.JSON(), nullable=True),
     sa.PrimaryKeyConstraint('id')
     )
     op.create_table('sources',

@@ -1,0 +1,348 @@
+"""Queries behind the web review interface (watcher.web): read-mostly, bounded, indexed.
+
+Every listing has a LIMIT; the article search orders by the ``(published_at, id)`` index
+and counts matches only up to :data:`COUNT_CAP`, so a page stays fast with 100,000 articles.
+The one write here is :func:`apply_review`: an analyst's decision on a detected change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Select, and_, func, select, text, update
+
+from .db import is_sqlite, search_clause
+from .schema import articles, changes, claims, commitments, metadata, reviews, sources
+
+COUNT_CAP = 1000
+DECISIONS = ("confirm", "reject", "correct")
+REVIEW_STATUS = {"confirm": "confirmed", "reject": "rejected", "correct": "corrected"}
+KINDS = ("new", "advanced", "reaffirmed", "delayed", "weakened", "dropped", "overdue")
+STATUSES = ("proposed", "agreed", "in_progress", "implemented", "stalled", "dropped")
+
+
+class ReviewError(ValueError):
+    """A review that cannot be applied (unknown change, bad decision or kind)."""
+
+
+# ---- changes ----------------------------------------------------------------------------------
+
+def _change_select() -> Select[Any]:
+    return (select(changes, commitments.c.title.label("commitment_title"),
+                   articles.c.title.label("article_title"), articles.c.source.label("article_source"))
+            .select_from(changes.outerjoin(commitments, changes.c.commitment_id == commitments.c.id)
+                         .outerjoin(articles, changes.c.article_id == articles.c.id)))
+
+
+def _newest_first(q: Select[Any]) -> Select[Any]:
+    when = func.coalesce(changes.c.published_at, changes.c.detected_at)
+    return q.order_by(when.desc(), changes.c.id.desc())
+
+
+def list_changes(conn: Connection, *, commitment: str | None = None, kind: str | None = None,
+                 review_status: str | None = None, since: dt.datetime | None = None,
+                 until: dt.datetime | None = None, limit: int | None = 50, offset: int = 0,
+                 oldest_first: bool = False) -> list[dict[str, Any]]:
+    """Detected changes with their commitment's title and article's title and outlet."""
+    q = _change_select()
+    if commitment:
+        q = q.where(changes.c.commitment_id == commitment)
+    if kind:
+        q = q.where(changes.c.kind == kind)
+    if review_status:
+        q = q.where(changes.c.review_status == review_status)
+    if since is not None:
+        q = q.where(changes.c.published_at >= since)
+    if until is not None:
+        q = q.where(changes.c.published_at < until)
+    if oldest_first:
+        q = q.order_by(func.coalesce(changes.c.published_at, changes.c.detected_at), changes.c.id)
+    else:
+        q = _newest_first(q)
+    if limit:
+        q = q.limit(limit).offset(offset)
+    return [dict(r) for r in conn.execute(q).mappings()]
+
+
+def get_change(conn: Connection, change_id: int) -> dict[str, Any] | None:
+    r = conn.execute(_change_select().where(changes.c.id == change_id)).mappings().first()
+    return dict(r) if r else None
+
+
+# ---- commitments ------------------------------------------------------------------------------
+
+def list_commitments(conn: Connection) -> list[dict[str, Any]]:
+    """Every commitment with its changes (oldest first) for the timeline, and its review counts."""
+    rows = [dict(r) for r in conn.execute(select(
+        commitments.c.id, commitments.c.title, commitments.c.status, commitments.c.deadline,
+        commitments.c.since, commitments.c.origin, commitments.c.registry_status, commitments.c.last_evidence,
+        commitments.c.last_changed_at, commitments.c.aliases, commitments.c.source).order_by(commitments.c.id))
+        .mappings()]
+    by_id = {r["id"]: r for r in rows}
+    for r in rows:
+        r["changes"] = []
+    q = select(changes.c.id, changes.c.commitment_id, changes.c.kind, changes.c.from_status, changes.c.to_status,
+               changes.c.evidence, changes.c.published_at, changes.c.detected_at, changes.c.review_status,
+               changes.c.outlets, changes.c.article_id, changes.c.deadline, changes.c.confirmed) \
+        .order_by(func.coalesce(changes.c.published_at, changes.c.detected_at), changes.c.id)
+    for c in conn.execute(q).mappings():
+        if c["commitment_id"] in by_id:
+            by_id[c["commitment_id"]]["changes"].append(dict(c))
+    return rows
+
+
+def get_commitment(conn: Connection, cid: str) -> dict[str, Any] | None:
+    r = conn.execute(select(commitments).where(commitments.c.id == cid)).mappings().first()
+    if r is None:
+        return None
+    out = dict(r)
+    out["changes"] = list_changes(conn, commitment=cid, limit=None, oldest_first=True)
+    return out
+
+
+def commitment_ids(conn: Connection) -> list[tuple[str, str]]:
+    return [(r[0], r[1]) for r in conn.execute(select(commitments.c.id, commitments.c.title)
+                                               .order_by(commitments.c.id))]
+
+
+# ---- articles ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ArticleFilter:
+    search: str = ""
+    source: str = ""
+    language: str = ""
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+    commitment: str = ""
+    kind: str = ""
+
+
+_A = articles.alias("a")
+_LIST_COLS = (_A.c.id, _A.c.source, _A.c.url, _A.c.doc, _A.c.title, _A.c.language, _A.c.published_at,
+              _A.c.fetched_at, _A.c.cluster_id, _A.c.official)
+
+
+def _article_where(conn: Connection, f: ArticleFilter, q: Select[Any]) -> Select[Any]:
+    if f.search.strip():
+        clause, params = search_clause(conn, f.search)
+        q = q.where(text(clause).bindparams(**params))
+    if f.source:
+        q = q.where(_A.c.source == f.source)
+    if f.language:
+        q = q.where(_A.c.language == f.language)
+    if f.since is not None:
+        q = q.where(_A.c.published_at >= f.since)
+    if f.until is not None:
+        q = q.where(_A.c.published_at < f.until)
+    if f.commitment or f.kind:
+        sub = select(changes.c.article_id).where(changes.c.article_id.is_not(None))
+        if f.commitment:
+            sub = sub.where(changes.c.commitment_id == f.commitment)
+        if f.kind:
+            sub = sub.where(changes.c.kind == f.kind)
+        q = q.where(_A.c.id.in_(sub))
+    return q
+
+
+def search_articles(conn: Connection, f: ArticleFilter, *, limit: int = 50, offset: int = 0,
+                    with_text: bool = False, count: bool = True) -> tuple[list[dict[str, Any]], int | None]:
+    """Articles matching ``f``, newest first, and how many match (capped at COUNT_CAP + 1)."""
+    cols = (*_LIST_COLS, _A.c.text) if with_text else _LIST_COLS
+    q = _article_where(conn, f, select(*cols))
+    if is_sqlite(conn):   # NULL dates sort last in a descending SQLite index scan
+        q = q.order_by(_A.c.published_at.desc(), _A.c.id.desc())
+    else:
+        q = q.order_by(_A.c.published_at.desc().nulls_last(), _A.c.id.desc())
+    rows = [dict(r) for r in conn.execute(q.limit(limit).offset(offset)).mappings()]
+    total = None
+    if count:
+        if offset == 0 and len(rows) < limit:
+            total = len(rows)
+        else:
+            inner = _article_where(conn, f, select(_A.c.id)).limit(COUNT_CAP + 1).subquery()
+            total = int(conn.execute(select(func.count()).select_from(inner)).scalar_one())
+    return rows, total
+
+
+def article_sources(conn: Connection) -> list[str]:
+    """Outlet names for the filter: configured sources and every outlet articles came from."""
+    names = {r[0] for r in conn.execute(select(articles.c.source).distinct())}
+    names.update(r[0] for r in conn.execute(select(sources.c.name)))
+    return sorted(names, key=str.casefold)
+
+
+def get_article(conn: Connection, article_id: int) -> dict[str, Any] | None:
+    r = conn.execute(select(articles).where(articles.c.id == article_id)).mappings().first()
+    if r is None:
+        return None
+    out = dict(r)
+    out["claims"] = [dict(c) for c in conn.execute(select(claims).where(claims.c.article_id == article_id)
+                                                   .order_by(claims.c.start, claims.c.id)).mappings()]
+    out["changes"] = [dict(c) for c in conn.execute(_change_select().where(changes.c.article_id == article_id)
+                                                    .order_by(changes.c.id)).mappings()]
+    out["siblings"] = []
+    if r.cluster_id is not None:
+        out["siblings"] = [dict(s) for s in conn.execute(
+            select(articles.c.id, articles.c.source, articles.c.title)
+            .where(articles.c.cluster_id == r.cluster_id, articles.c.id != article_id)
+            .order_by(articles.c.id).limit(50)).mappings()]
+    return out
+
+
+# ---- sources and alerts -----------------------------------------------------------------------
+
+def list_sources(conn: Connection) -> list[dict[str, Any]]:
+    counts = {r[0]: int(r[1]) for r in conn.execute(
+        select(articles.c.source, func.count()).group_by(articles.c.source))}
+    out = []
+    for r in conn.execute(select(sources).order_by(sources.c.name)).mappings():
+        d = {k: r[k] for k in ("id", "name", "url", "enabled", "muted", "official", "last_polled_at",
+                               "last_success_at", "last_status", "last_error", "http_status", "next_check_at",
+                               "disabled_reason")}
+        d["error_count"] = int(r["error_count"] or 0)
+        d["articles"] = counts.get(r["name"], 0)
+        d["failing"] = d["error_count"] > 0
+        out.append(d)
+    return out
+
+
+def source_health(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """At a glance: how many sources, how many failing, muted or disabled, and since when."""
+    failing = [r for r in rows if r["failing"]]
+    since = [r["last_success_at"] for r in failing if r["last_success_at"] is not None]
+    return {"total": len(rows), "failing": len(failing), "muted": sum(1 for r in rows if r["muted"]),
+            "disabled": sum(1 for r in rows if r["disabled_reason"] or not r["enabled"]),
+            "never_polled": sum(1 for r in rows if r["last_polled_at"] is None),
+            "failing_since": min(since) if since else None,
+            "never_succeeded": sum(1 for r in failing if r["last_success_at"] is None)}
+
+
+def set_muted(conn: Connection, source_id: int, muted: bool) -> str | None:
+    name = conn.execute(select(sources.c.name).where(sources.c.id == source_id)).scalar()
+    if name is None:
+        return None
+    values: dict[str, Any] = {"muted": muted}
+    if not muted:
+        values.update(error_count=0, next_check_at=None, disabled_reason=None)
+    conn.execute(update(sources).where(sources.c.id == source_id).values(**values))
+    return str(name)
+
+
+def list_alerts(conn: Connection, *, state: str = "", limit: int = 200) -> tuple[list[dict[str, Any]], bool]:
+    """The alert outbox, newest first; (rows, True) or ([], False) when there is no outbox table."""
+    alerts = metadata.tables.get("alerts")
+    if alerts is None:
+        return [], False
+    q = (select(alerts, changes.c.kind.label("change_kind"), changes.c.commitment_id,
+                changes.c.evidence.label("change_evidence"))
+         .select_from(alerts.outerjoin(changes, alerts.c.change_id == changes.c.id))
+         .order_by(alerts.c.created_at.desc(), alerts.c.id).limit(limit))
+    if state:
+        q = q.where(alerts.c.state == state)
+    return [dict(r) for r in conn.execute(q).mappings()], True
+
+
+def alert_counts(conn: Connection) -> dict[str, dict[str, int]]:
+    alerts = metadata.tables.get("alerts")
+    out: dict[str, dict[str, int]] = {}
+    if alerts is None:
+        return out
+    for r in conn.execute(select(alerts.c.channel, alerts.c.state, func.count())
+                          .group_by(alerts.c.channel, alerts.c.state)):
+        out.setdefault(str(r[0]), {})[str(r[1])] = int(r[2])
+    return out
+
+
+# ---- reviews ----------------------------------------------------------------------------------
+
+def review_history(conn: Connection, *, change_id: int | None = None, commitment: str | None = None,
+                   limit: int = 200) -> list[dict[str, Any]]:
+    """Who decided what and when, newest first."""
+    q = select(reviews).order_by(reviews.c.decided_at.desc(), reviews.c.id.desc()).limit(limit)
+    if change_id is not None:
+        q = q.where(reviews.c.change_id == change_id)
+    if commitment:
+        q = q.where(reviews.c.commitment_id == commitment)
+    return [dict(r) for r in conn.execute(q).mappings()]
+
+
+def recompute_status(conn: Connection, commitment_id: str) -> str | None:
+    """Set a commitment's status from its latest non-rejected change, or its registry status.
+
+    Returns the new status (None for an unknown commitment). The differ's saved state
+    follows, so the next article is read against the reviewed status.
+    """
+    row = conn.execute(select(commitments.c.registry_status, commitments.c.state)
+                       .where(commitments.c.id == commitment_id)).first()
+    if row is None:
+        return None
+    latest = conn.execute(
+        select(changes.c.to_status).where(changes.c.commitment_id == commitment_id,
+                                          changes.c.review_status != "rejected",
+                                          changes.c.to_status.is_not(None), changes.c.to_status != "")
+        .order_by(func.coalesce(changes.c.published_at, changes.c.detected_at).desc(), changes.c.id.desc())
+        .limit(1)).scalar()
+    status = str(latest or row.registry_status)
+    values: dict[str, Any] = {"status": status}
+    state = row.state
+    if isinstance(state, dict) and "status" in state and state["status"] != status:
+        values["state"] = {**state, "status": status}
+    conn.execute(update(commitments).where(commitments.c.id == commitment_id).values(**values))
+    return status
+
+
+def _corrected_status(change: Any, new_kind: str, new_status: str | None) -> str | None:
+    if new_status:
+        return new_status
+    if new_kind == "dropped":
+        return "dropped"
+    if new_kind in ("reaffirmed", "overdue"):
+        return change.from_status or change.to_status
+    return str(change.to_status) if change.to_status else None
+
+
+def apply_review(conn: Connection, change_id: int, decision: str, *, reviewer: str, comment: str = "",
+                 new_kind: str | None = None, new_status: str | None = None,
+                 now: dt.datetime | None = None) -> dict[str, Any]:
+    """Record an analyst's decision on a change and make the commitment's status follow it.
+
+    ``confirm`` keeps the change, ``reject`` sets it aside (the status no longer counts it),
+    ``correct`` changes its kind (and, with ``new_status`` or by the kind's meaning, where
+    it leaves the commitment). Returns the review row written plus the commitment's status.
+    """
+    if decision not in DECISIONS:
+        raise ReviewError(f"decision must be one of {', '.join(DECISIONS)}")
+    reviewer = (reviewer or "").strip()[:200]
+    if not reviewer:
+        raise ReviewError("say who you are: the reviewer's name is kept with the decision")
+    ch = conn.execute(select(changes).where(changes.c.id == change_id)).first()
+    if ch is None:
+        raise ReviewError(f"no change with id {change_id}")
+    values: dict[str, Any] = {"review_status": REVIEW_STATUS[decision]}
+    kind_after, status_after = None, ch.to_status
+    if decision == "correct":
+        if new_kind not in KINDS:
+            raise ReviewError(f"a correction needs a kind: one of {', '.join(KINDS)}")
+        if new_status and new_status not in STATUSES:
+            raise ReviewError(f"status must be one of {', '.join(STATUSES)}")
+        kind_after, status_after = new_kind, _corrected_status(ch, new_kind, new_status)
+        values.update(kind=new_kind, to_status=status_after)
+    elif decision == "confirm":
+        values["confirmed"] = True
+    conn.execute(update(changes).where(changes.c.id == change_id).values(**values))
+    row = {"change_id": change_id, "commitment_id": ch.commitment_id, "decision": decision,
+           "old_kind": ch.kind, "new_kind": kind_after, "old_status": ch.to_status, "new_status": status_after,
+           "comment": (comment or "").strip()[:4000], "reviewer": reviewer,
+           "decided_at": now or dt.datetime.now(dt.UTC)}
+    key = conn.execute(reviews.insert().values(**row)).inserted_primary_key
+    assert key is not None
+    status = recompute_status(conn, ch.commitment_id)
+    return {**row, "id": int(key[0]), "commitment_status": status}
+
+
+def pending_count(conn: Connection) -> int:
+    return int(conn.execute(select(func.count()).select_from(changes)
+                            .where(and_(changes.c.review_status == "pending"))).scalar_one())
