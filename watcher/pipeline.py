@@ -127,7 +127,7 @@ class Poller:
                 continue
             if names is not None and src.name not in names:
                 continue
-            if only_due and not is_due(st.next_check_at, now):
+            if only_due and not is_due(st.next_check_at, now, src.interval):
                 continue
             chosen.append((src, st))
         pending: list[SourceUpdate] = []

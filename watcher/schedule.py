@@ -36,5 +36,10 @@ def first_check(now: dt.datetime, interval: float, *, jitter: float = 0.1,
     return now + dt.timedelta(seconds=interval * jitter * rand())
 
 
-def is_due(next_check_at: dt.datetime | None, now: dt.datetime) -> bool:
-    return next_check_at is None or next_check_at <= now
+def is_due(next_check_at: dt.datetime | None, now: dt.datetime, interval: float = 0.0) -> bool:
+    """Due when the time has come, or when the stored time is further ahead than any delay we
+    ever set (the clock went backwards): a source is never starved by a clock jump."""
+    if next_check_at is None or next_check_at <= now:
+        return True
+    horizon = max(MAX_BACKOFF, MAX_RETRY_AFTER, interval) * 1.5
+    return (next_check_at - now).total_seconds() > horizon
