@@ -86,14 +86,15 @@ async def serve_forever(settings: Settings, store: Store, *, clock: Callable[[],
 
         scheduler.add_job(daily, IntervalTrigger(hours=24), id="overdue", next_run_time=now + dt.timedelta(seconds=5))
         notifier = _notifier(settings, store, clock)
-        if notifier is not None:
-            scheduler.add_job(notifier, IntervalTrigger(seconds=1), id="notify", max_instances=1, coalesce=True,
-                              next_run_time=now)
+        # The notifier is a task of its own: it sleeps until a change is stored (or 1 s passes).
+        notify_task = asyncio.create_task(notifier.run(stop)) if notifier is not None else None
         scheduler.start()
         log.warning("watcher running: %d sources; stop with Ctrl-C or SIGTERM", len(settings.sources))
         await stop.wait()
         log.warning("stopping")
         scheduler.shutdown(wait=False)
+        if notify_task is not None:
+            running.add(notify_task)
         if running:
             done, pending = await asyncio.wait(set(running), timeout=STOP_GRACE)
             for t in pending:
@@ -102,7 +103,7 @@ async def serve_forever(settings: Settings, store: Store, *, clock: Callable[[],
                 await asyncio.wait(pending, timeout=1.0)
 
 
-def _notifier(settings: Settings, store: Store, clock: Callable[[], dt.datetime]) -> Callable[[], Any] | None:
+def _notifier(settings: Settings, store: Store, clock: Callable[[], dt.datetime]) -> Any:
     try:
         from .notify.worker import make_notifier_job
     except ImportError:
