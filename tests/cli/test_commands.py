@@ -128,3 +128,24 @@ def test_articles_search(tmp_path: Path, query: str, title_part: str | None) -> 
         assert rows == []
     else:
         assert rows and any(title_part in r["title"].lower() for r in rows)
+
+
+def test_a_database_from_an_older_version_is_migrated_in_place(tmp_path: Path) -> None:
+    from alembic import command
+
+    from watcher.store import Store
+    from watcher.store.migrate import alembic_config
+
+    db = f"sqlite:///{tmp_path}/old.sqlite3"
+    store = Store(db)
+    cfg = alembic_config()
+    with store.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")           # the schema of the first release
+    assert store.is_initialised() and not store.is_current()
+    cfg_file = tmp_path / "sources.toml"
+    cfg_file.write_text("")
+    out = run(db, "poll", "--once", "--json", config=cfg_file)
+    assert json.loads(out.stdout)["sources"] == 0
+    assert store.is_current()
+    run(db, "alerts", "--json", config=cfg_file)   # the alerts table of a later migration exists

@@ -58,9 +58,12 @@ def init(ctx: Ctx, no_seed: bool, as_json: bool) -> None:
 
 
 def _ensure_db(ctx: Ctx) -> None:
+    """A fresh database is initialised (with the seeds); an older one is migrated in place."""
     store = ctx.store(must_exist=False)
     if not store.is_initialised():
         initialise(ctx, seed=True)
+    elif not store.is_current():
+        store.migrate()
 
 
 @click.command()

@@ -20,7 +20,7 @@ from . import articles as _articles
 from . import schema as _schema
 from . import sources as _sources
 from .db import make_engine, redact, translate_errors
-from .migrate import is_initialised, upgrade
+from .migrate import is_current, is_initialised, upgrade
 from .schema import metadata
 from .sources import SourceState, SourceUpdate
 
@@ -57,6 +57,10 @@ class Store:
 
     def is_initialised(self) -> bool:
         return is_initialised(self.engine)
+
+    def is_current(self) -> bool:
+        """The schema is at the newest migration (a database from an older version is not)."""
+        return is_current(self.engine)
 
     @property
     def dialect(self) -> str:

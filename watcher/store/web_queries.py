@@ -11,12 +11,14 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, func, select, text, update
+from sqlalchemy import Connection, Select, func, select, text, update
 
-from .db import is_sqlite, search_clause
+from .db import is_sqlite, search_clause, search_terms
 from .schema import articles, changes, claims, commitments, metadata, reviews, sources
 
 COUNT_CAP = 1000
+FTS_PROBE = 5000      # SQLite: a query matching more articles than this is "common" (see _search)
+PG_COMMON = 20        # PostgreSQL: as many matches among the newest 1,000 articles make a query common
 DECISIONS = ("confirm", "reject", "correct")
 REVIEW_STATUS = {"confirm": "confirmed", "reject": "rejected", "correct": "corrected"}
 KINDS = ("new", "advanced", "reaffirmed", "delayed", "weakened", "dropped", "overdue")
@@ -84,8 +86,8 @@ def list_commitments(conn: Connection) -> list[dict[str, Any]]:
     for r in rows:
         r["changes"] = []
     q = select(changes.c.id, changes.c.commitment_id, changes.c.kind, changes.c.from_status, changes.c.to_status,
-               changes.c.evidence, changes.c.published_at, changes.c.detected_at, changes.c.review_status,
-               changes.c.outlets, changes.c.article_id, changes.c.deadline, changes.c.confirmed) \
+               func.substr(changes.c.evidence, 1, 400).label("evidence"), changes.c.published_at,
+               changes.c.detected_at, changes.c.review_status, changes.c.article_id) \
         .order_by(func.coalesce(changes.c.published_at, changes.c.detected_at), changes.c.id)
     for c in conn.execute(q).mappings():
         if c["commitment_id"] in by_id:
@@ -103,8 +105,7 @@ def get_commitment(conn: Connection, cid: str) -> dict[str, Any] | None:
 
 
 def commitment_ids(conn: Connection) -> list[tuple[str, str]]:
-    return [(r[0], r[1]) for r in conn.execute(select(commitments.c.id, commitments.c.title)
-                                               .order_by(commitments.c.id))]
+    return [(r[0], r[1]) for r in conn.execute(select(commitments.c.id, commitments.c.title).order_by(commitments.c.id))]
 
 
 # ---- articles ---------------------------------------------------------------------------------
@@ -125,10 +126,68 @@ _LIST_COLS = (_A.c.id, _A.c.source, _A.c.url, _A.c.doc, _A.c.title, _A.c.languag
               _A.c.fetched_at, _A.c.cluster_id, _A.c.official)
 
 
-def _article_where(conn: Connection, f: ArticleFilter, q: Select[Any]) -> Select[Any]:
-    if f.search.strip():
-        clause, params = search_clause(conn, f.search)
-        q = q.where(text(clause).bindparams(**params))
+def _like(term: str) -> str:
+    return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _search(conn: Connection, query: str) -> tuple[Any, int | None]:
+    """The condition for a full-text query, and the number of matches when it is known cheaply
+    (``FTS_PROBE`` standing for "thousands").
+
+    PostgreSQL: the pg_trgm condition of :func:`search_clause`; its planner picks index or scan.
+    SQLite: the trigram index is asked first how many articles match, up to FTS_PROBE. A rare
+    query keeps the index (``id IN`` its matches); a common one (every fifth article, say) reads
+    the newest articles in date order and tests each with LIKE, which finds a page of results
+    after a few hundred rows instead of materialising a hundred thousand matches.
+    """
+    if not is_sqlite(conn):
+        clause, pg_params = search_clause(conn, query)
+        cond = text(clause).bindparams(**pg_params)
+        _pg_common(conn, clause, pg_params)
+        return cond, None
+    terms = search_terms(query)
+    long_terms = [t for t in terms if len(t) >= 3]
+    if long_terms:
+        fts = " ".join('"' + t.replace('"', '""') + '"' for t in long_terms)
+        n = int(conn.execute(text("SELECT count(*) FROM (SELECT rowid FROM articles_fts "
+                                  "WHERE articles_fts MATCH :fts LIMIT :cap)"), {"fts": fts, "cap": FTS_PROBE})
+                .scalar_one())
+        if n < FTS_PROBE:
+            clause, fts_params = search_clause(conn, query)
+            return text(clause).bindparams(**fts_params), (n if len(long_terms) == len(terms) else None)
+        common = len(long_terms) == len(terms)
+    else:
+        common = False
+    conds = []
+    params: dict[str, str] = {}
+    for i, t in enumerate(terms):
+        params[f"t{i}"] = _like(t)
+        conds.append(f"(a.title LIKE :t{i} ESCAPE '\\' OR a.text LIKE :t{i} ESCAPE '\\')")
+    return text(" AND ".join(conds) or "1=1").bindparams(**params), (FTS_PROBE if common else None)
+
+
+def _pg_common(conn: Connection, clause: str, params: dict[str, str]) -> None:
+    """PostgreSQL: when the newest 1,000 articles already hold PG_COMMON matches, read in date order.
+
+    The planner cannot estimate a trigram ILIKE well and would build a bitmap of every match
+    and sort them; for a common term the date index finds a page of results in a few hundred
+    rows. ``SET LOCAL`` lasts for this read transaction only.
+    """
+    sample = conn.execute(text(
+        "SELECT count(*) FROM (SELECT a.title, a.text FROM articles a "
+        "ORDER BY a.published_at DESC NULLS LAST, a.id DESC LIMIT 1000) a WHERE " + clause), params).scalar_one()
+    if int(sample) >= PG_COMMON:
+        conn.execute(text("SET LOCAL enable_bitmapscan = off"))
+
+
+def _plain(f: ArticleFilter) -> bool:   # no filter but the search: the match count is the result count
+    return not (f.source or f.language or f.since or f.until or f.commitment or f.kind)
+
+
+def _article_where(conn: Connection, f: ArticleFilter, q: Select[Any],
+                   cond: Any = None) -> Select[Any]:
+    if cond is not None:
+        q = q.where(cond)
     if f.source:
         q = q.where(_A.c.source == f.source)
     if f.language:
@@ -151,7 +210,8 @@ def search_articles(conn: Connection, f: ArticleFilter, *, limit: int = 50, offs
                     with_text: bool = False, count: bool = True) -> tuple[list[dict[str, Any]], int | None]:
     """Articles matching ``f``, newest first, and how many match (capped at COUNT_CAP + 1)."""
     cols = (*_LIST_COLS, _A.c.text) if with_text else _LIST_COLS
-    q = _article_where(conn, f, select(*cols))
+    cond, known = _search(conn, f.search) if f.search.strip() else (None, None)
+    q = _article_where(conn, f, select(*cols), cond)
     if is_sqlite(conn):   # NULL dates sort last in a descending SQLite index scan
         q = q.order_by(_A.c.published_at.desc(), _A.c.id.desc())
     else:
@@ -161,8 +221,10 @@ def search_articles(conn: Connection, f: ArticleFilter, *, limit: int = 50, offs
     if count:
         if offset == 0 and len(rows) < limit:
             total = len(rows)
+        elif known is not None and _plain(f):
+            total = known
         else:
-            inner = _article_where(conn, f, select(_A.c.id)).limit(COUNT_CAP + 1).subquery()
+            inner = _article_where(conn, f, select(_A.c.id), cond).limit(COUNT_CAP + 1).subquery()
             total = int(conn.execute(select(func.count()).select_from(inner)).scalar_one())
     return rows, total
 
@@ -345,4 +407,4 @@ def apply_review(conn: Connection, change_id: int, decision: str, *, reviewer: s
 
 def pending_count(conn: Connection) -> int:
     return int(conn.execute(select(func.count()).select_from(changes)
-                            .where(and_(changes.c.review_status == "pending"))).scalar_one())
+                            .where(changes.c.review_status == "pending")).scalar_one())
