@@ -1,0 +1,88 @@
+"""``watcher serve``: the web review interface over the configured database."""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+import click
+
+from ..cli._context import Ctx, pass_ctx
+from ..store.db import redact
+
+log = logging.getLogger(__name__)
+
+
+def configured_channels(ctx: Ctx) -> list[dict[str, str]]:
+    """The alert channels of sources.toml, described without secrets: name, type, where."""
+    try:
+        from ..notify.config import alerts_config
+
+        cfg = alerts_config(ctx.settings)
+    except Exception as exc:   # no alerts module yet, or a bad [alerts]: the page says so
+        log.warning("alert channels not read: %s", exc)
+        return []
+    out = []
+    for ch in cfg.channels:
+        if ch.type == "email":
+            where = ", ".join(ch.to)
+        elif ch.url:
+            from urllib.parse import urlsplit
+
+            where = urlsplit(ch.url).netloc or "(a URL)"
+        else:
+            where = f"URL from ${ch.url_env}" if ch.url_env else ch.type
+        out.append({"name": ch.name, "type": ch.type, "where": where, "kinds": ", ".join(ch.kinds),
+                    "enabled": "yes" if ch.enabled else "no", "digest": ch.digest or ""})
+    return out
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Anything but loopback requires --token-env.")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option("--token-env", metavar="VAR",
+              help="Name of an environment variable holding the access token (required off loopback).")
+@click.option("--no-replay", is_flag=True, help="Hide the button that re-runs replay.")
+@pass_ctx
+def serve(ctx: Ctx, host: str, port: int, token_env: str | None, no_replay: bool) -> None:
+    """The web review interface: overview, commitments with timelines, article search,
+    sources, alerts and change review, plus CSV/JSON export and a JSON API under /api/.
+
+    Listens on 127.0.0.1 unless told otherwise; on any other address every request must
+    carry the token named by --token-env (open the page once with ?token=...).
+
+    \b
+    Example:
+      watcher serve
+      WATCHER_WEB_TOKEN=$(openssl rand -hex 16) watcher serve --host 0.0.0.0 --token-env WATCHER_WEB_TOKEN
+    """
+    from .app import WebApp
+    from .server import is_loopback, loopback_hosts, make
+
+    token: str | None = None
+    if token_env:
+        token = os.environ.get(token_env, "").strip()
+        if len(token) < 16:
+            raise click.UsageError(f"--token-env {token_env}: the variable must hold a token of 16 or more "
+                                   "characters")
+    loopback = is_loopback(host)
+    if not loopback and not token:
+        raise click.UsageError(f"--host {host} is not a loopback address: give an access token with --token-env VAR")
+    store = ctx.store()
+    app: Any = WebApp(store, token=token, channels=configured_channels(ctx), allow_replay=not no_replay,
+                      allowed_hosts=None)
+    server = make(app, host, port)
+    real_port = server.server_address[1]
+    if loopback:
+        app.guard.allowed_hosts = loopback_hosts(host, real_port)
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"watcher: serving {redact(store.url)} on http://{shown}:{real_port}/ (Ctrl-C stops)", err=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+        store.dispose()
