@@ -154,12 +154,18 @@ def load_states(conn: Connection) -> dict[str, Any]:
     return out
 
 
-def load_registry_into(conn: Connection, path: str) -> int:
-    """Load a registry file into the commitments table with each commitment's starting state."""
+def load_registry_into(conn: Connection, path: str, *, today: dt.date | None = None) -> int:
+    """Load a registry file into the commitments table with each commitment's starting state.
+
+    Missed years of recurring commitments count from the later of the registry's ``as_of``
+    and ``today`` (the day the watcher is set up): a year it was not watching, it cannot
+    call overdue.
+    """
     from pathlib import Path
 
     registry = load_registry(path)
-    as_of = registry_as_of(Path(path).read_text(encoding="utf-8"))
+    today = today or dt.datetime.now(dt.UTC).date()
+    as_of = max(registry_as_of(Path(path).read_text(encoding="utf-8")) or today, today)
     initial = {cid: to_jsonable(st) for cid, st in _diff.initial_states(registry, as_of=as_of).items()}
     return _commitments.load_registry(conn, registry, initial)
 

@@ -46,3 +46,33 @@ def test_a_passed_deadline_makes_one_overdue_change(db_url: str, tmp_path: Path)
     # a restarted daemon remembers it too
     assert overdue_check(store, Analyzer.from_store(store), lambda: at(dt.date(2025, 7, 4))) == 0
     store.dispose()
+
+
+ANNUAL = """schema_version = 1
+as_of = "2024-01-01"
+
+[[commitment]]
+id = "annual_leaders_summit"
+title = "Trilateral leaders' summit held at least once a year"
+aliases = ["annual trilateral summit"]
+keywords = ["summit", "annually"]
+status = "in_progress"
+deadline = ""
+since = "2023-08-18"
+source = "test"
+"""
+
+
+def test_a_missed_year_counts_only_once_the_watcher_is_watching(tmp_path: Path) -> None:
+    reg = tmp_path / "registry.toml"
+    reg.write_text(ANNUAL)
+    store = Store(f"sqlite:///{tmp_path}/w.sqlite3")
+    store.migrate()
+    with store.write() as conn:     # set up on 2025-01-10: 2024 was before its time
+        load_registry_into(conn, str(reg), today=dt.date(2025, 1, 10))
+    analyzer = Analyzer.from_store(store)
+    clock = lambda day: (lambda: dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC))  # noqa: E731
+    assert overdue_check(store, analyzer, clock(dt.date(2025, 6, 1))) == 0
+    # no summit reported in all of 2025, which it watched
+    assert overdue_check(store, analyzer, clock(dt.date(2026, 1, 2))) == 1
+    assert overdue_check(store, analyzer, clock(dt.date(2026, 1, 3))) == 0
