@@ -170,12 +170,25 @@ def load_registry_into(conn: Connection, path: str, *, today: dt.date | None = N
     return _commitments.load_registry(conn, registry, initial)
 
 
+def store_in(conn: Connection, batch: Sequence[Article], now: dt.datetime,
+             analyzer: Analyzer | None) -> tuple[list[_articles.Stored], dict[str, Any] | None, int]:
+    """Inside the caller's transaction: insert the new articles, then their claims and changes.
+
+    Returns the stored articles, the analyzer's tentative states (to adopt once the
+    transaction has committed) and the number of changes.
+    """
+    stored = _articles.add(conn, batch, now)
+    if analyzer is None or not stored:
+        return stored, None, 0
+    states, n_changes = analyzer.process(conn, stored, now)
+    return stored, states, n_changes
+
+
 def store_articles(store: Store, batch: Sequence[Article], *, now: dt.datetime,
                    analyzer: Analyzer | None = None) -> IntakeResult:
     """Insert the new articles of ``batch`` and, with an analyzer, their claims and changes."""
     with store.write("storing articles") as conn:
-        stored = _articles.add(conn, batch, now)
-        states, n_changes = (analyzer.process(conn, stored, now) if analyzer and stored else (None, 0))
+        stored, states, n_changes = store_in(conn, batch, now, analyzer)
     if analyzer is not None and states is not None:
         analyzer.states = states
     return IntakeResult(new_articles=len(stored), changes=n_changes, stored=tuple(stored))

@@ -28,10 +28,11 @@ from typing import TYPE_CHECKING, Any
 
 from .config import Settings
 from .errors import Outcome
-from .intake import Analyzer, store_articles
+from .intake import Analyzer, store_in
 from .net import Fetcher
 from .schedule import DISABLE_AFTER, is_due, next_check
 from .store import SourceState, SourceUpdate, Store
+from .store.sources import apply_updates
 from .types import Article, Entry, FetchResult, PollReport, Source
 
 if TYPE_CHECKING:
@@ -41,7 +42,8 @@ log = logging.getLogger("watcher.pipeline")
 
 Clock = Callable[[], dt.datetime]
 SHORT_TEXT = 600          # an entry with less text than this gets its linked page fetched
-FLUSH_EVERY = 200         # source status rows written per batch
+FLUSH_EVERY = 200         # sources written per transaction
+FLUSH_ARTICLES = 300      # ... or fewer, once they carry this many new articles
 
 
 def process_feed(body: bytes, url: str, headers: tuple[tuple[str, str], ...], max_entries: int) -> ProcessedFeed:
@@ -130,8 +132,15 @@ class Poller:
             if only_due and not is_due(st.next_check_at, now, src.interval):
                 continue
             chosen.append((src, st))
-        pending: list[SourceUpdate] = []
         counts = {"fetched": 0, "not_modified": 0, "errors": 0, "new": 0, "changes": 0}
+        pending: list[tuple[_SourceResult, SourceState]] = []
+        lock = asyncio.Lock()
+
+        async def flush() -> None:
+            async with lock:
+                batch, pending[:] = list(pending), []
+                if batch:   # off the event loop: fetches in flight keep their timing
+                    await asyncio.to_thread(self._write, batch, counts)
 
         async def run(src: Source, st: SourceState) -> None:
             try:
@@ -141,33 +150,54 @@ class Poller:
             except Exception as exc:  # a bug in our handling of this one source
                 log.exception("source %r: internal error", src.name)
                 res = _SourceResult(src, Outcome.INTERNAL_ERROR, f"internal error: {type(exc).__name__}: {exc}")
-            self._finish(res, st, pending, counts)
-            if len(pending) >= FLUSH_EVERY:
-                batch, pending[:] = list(pending), []
-                self.store.record_polls(batch)
+            pending.append((res, st))
+            if len(pending) >= FLUSH_EVERY or sum(len(r.articles) for r, _ in pending) >= FLUSH_ARTICLES:
+                await flush()
 
         await asyncio.gather(*(run(src, st) for src, st in chosen))
-        self.store.record_polls(pending)
+        await flush()
         return PollReport(sources=len(chosen), fetched=counts["fetched"], not_modified=counts["not_modified"],
                           errors=counts["errors"], new_articles=counts["new"],
                           seconds=round(time.perf_counter() - started, 4), changes=counts["changes"])
 
-    def _finish(self, res: _SourceResult, st: SourceState, pending: list[SourceUpdate],
-                counts: dict[str, int]) -> None:
-        """Store what one source gave (articles, changes, alerts in one transaction), then its status."""
+    def _write(self, batch: list[tuple[_SourceResult, SourceState]], counts: dict[str, int]) -> None:
+        """One transaction for a batch of sources: their new articles, claims, changes and alerts,
+        then their status rows. Should it fail, each source is written on its own, so one bad
+        article costs only its own source's pass."""
         now = self.clock()
-        src = res.source
-        outcome, error = res.outcome, res.error
-        if res.articles:
-            try:
-                result = store_articles(self.store, res.articles, now=now, analyzer=self.analyzer)
-                counts["new"] += result.new_articles
-                counts["changes"] += result.changes
-            except Exception as exc:
-                log.exception("source %r: storing articles failed", src.name)
-                outcome, error = Outcome.INTERNAL_ERROR, f"storing articles failed: {exc}"
-                res.body_hash = None
-        f = res.fetch
+        try:
+            with self.store.write("storing a batch of sources") as conn:
+                stored, states, n_changes = store_in(conn, [a for r, _ in batch for a in r.articles], now,
+                                                     self.analyzer)
+                updates = [self._update(res, st, now) for res, st in batch]
+                apply_updates(conn, updates)
+        except Exception as exc:
+            if len(batch) > 1:
+                for item in batch:
+                    self._write([item], counts)
+                return
+            res, st = batch[0]
+            log.exception("source %r: storing articles failed", res.source.name)
+            res.outcome, res.error, res.body_hash, res.articles = (
+                Outcome.INTERNAL_ERROR, f"storing articles failed: {exc}", None, [])
+            self.store.record_polls([self._update(res, st, now)])
+            counts["errors"] += 1
+            return
+        if self.analyzer is not None and states is not None:
+            self.analyzer.states = states
+        counts["new"] += len(stored)
+        counts["changes"] += n_changes
+        for res, _ in batch:
+            if res.outcome.is_error:
+                counts["errors"] += 1
+            elif res.outcome is Outcome.NOT_MODIFIED:
+                counts["not_modified"] += 1
+            else:
+                counts["fetched"] += 1
+
+    def _update(self, res: _SourceResult, st: SourceState, now: dt.datetime) -> SourceUpdate:
+        """The source row after this poll: status, backoff, validators kept or replaced."""
+        src, outcome, f = res.source, res.outcome, res.fetch
         failed = outcome.is_error
         errors = st.error_count + 1 if failed else 0
         disabled = None
@@ -175,15 +205,9 @@ class Poller:
             disabled = "the server answered 410 Gone"
         elif failed and errors >= DISABLE_AFTER:
             disabled = f"{errors} consecutive failures; re-enable with `watcher sources enable`"
-        if failed:
-            counts["errors"] += 1
-        elif outcome is Outcome.NOT_MODIFIED:
-            counts["not_modified"] += 1
-        else:
-            counts["fetched"] += 1
         keep = outcome in (Outcome.OK, Outcome.NOT_MODIFIED)
-        pending.append(SourceUpdate(
-            name=src.name, polled_at=now, status=outcome.value, error=error,
+        return SourceUpdate(
+            name=src.name, polled_at=now, status=outcome.value, error=res.error,
             http_status=f.status_code if f else None, error_count=errors,
             next_check_at=next_check(now, src.interval, error_count=errors,
                                      retry_after=f.retry_after if f else None,
@@ -192,7 +216,7 @@ class Poller:
             body_hash=res.body_hash if res.body_hash is not None else st.body_hash,
             last_success_at=now if not failed else st.last_success_at,
             final_url=f.final_url if f and f.permanent_redirect else st.final_url,
-            disabled_reason=disabled))
+            disabled_reason=disabled)
 
     async def _poll_source(self, src: Source, st: SourceState) -> _SourceResult:
         assert self._fetcher is not None
