@@ -53,6 +53,20 @@ def process_feed(body: bytes, url: str, headers: tuple[tuple[str, str], ...], ma
     return run(body, url, headers, max_entries)
 
 
+def _die_with_parent(parent: int) -> None:
+    """In a parsing worker: go when the watcher goes, even after a ``kill -9`` (Linux)."""
+    import signal
+
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)   # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:    # the parent died before the line above took effect
+        os._exit(0)
+
+
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -103,7 +117,9 @@ class Poller:
             return None
         if self._pool is None:
             ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-            self._pool = concurrent.futures.ProcessPoolExecutor(self._workers, mp_context=ctx)
+            self._pool = concurrent.futures.ProcessPoolExecutor(self._workers, mp_context=ctx,
+                                                                initializer=_die_with_parent,
+                                                                initargs=(os.getpid(),))
         return self._pool
 
     async def _process(self, body: bytes, url: str, headers: tuple[tuple[str, str], ...]) -> ProcessedFeed:

@@ -51,6 +51,11 @@ def wait_for(pred: object, timeout: float) -> bool:
     return False
 
 
+def leftovers(tmp: Path) -> list[str]:
+    out = subprocess.run(["pgrep", "-af", str(tmp / "sources.toml")], capture_output=True, text=True).stdout
+    return [line for line in out.splitlines() if "pgrep" not in line]
+
+
 def count(tmp: Path) -> int:
     try:
         with sqlite3.connect(f"file:{tmp}/w.sqlite3?mode=ro", uri=True, timeout=5) as c:
@@ -100,6 +105,8 @@ def test_kill_9_at_random_moments_loses_nothing(tmp_path: Path) -> None:
             time.sleep(rng.uniform(0.3, 1.6))
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait()
+            # its parsing workers go with it: nothing is left running
+            assert wait_for(lambda: not leftovers(tmp_path), 5), leftovers(tmp_path)
             now = count(tmp_path)
             assert now >= seen, "a stored article was lost"
             seen = now
