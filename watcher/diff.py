@@ -19,137 +19,36 @@ change (and its alert). :func:`replay` applies both itself.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from .claims import Claim
 from .claims import lexicon as lx
-from .claims.match import build_matcher
+from .claims.match import Matcher, build_matcher
+from .diff_types import (
+    KINDS,
+    MAX_EVENTS,
+    NEEDS_BACKING,
+    STRENGTH,
+    Change,
+    CommitmentState,
+    Confirmation,
+    DiffResult,
+    Document,
+    Event,
+    OutletAddition,
+    ReplayResult,
+    initial_states,
+)
+from .overdue import apply_overdue, check_overdue
 from .registry import INSTITUTION_HEADS, STATUS_RANK, Commitment, derive_recurring, mint_id
 
-KINDS = ("new", "advanced", "reaffirmed", "delayed", "weakened", "dropped", "overdue")
-STRENGTH = {"new": 9, "dropped": 5, "delayed": 4, "weakened": 3, "advanced": 2, "reaffirmed": 1}
-NEEDS_BACKING = frozenset({"advanced", "delayed", "weakened", "dropped"})
-_MAX_EVENTS = 12
-
-
-@dataclass(frozen=True)
-class Document:
-    doc: str                        # file name for ingested docs, URL otherwise
-    url: str | None
-    title: str
-    text: str
-    published_at: dt.date | None
-    source: str                     # outlet name
-    official: bool = False
-    cluster: str | None = None      # story cluster: one story syndicated by several outlets
-
-
-@dataclass(frozen=True)
-class Event:
-    """A change remembered on the state (for confirmation, syndication and second reports)."""
-
-    kind: str
-    doc: str
-    cluster: str | None
-    outlets: tuple[str, ...]
-    confirmed: bool
-    published_at: dt.date | None
-    to_status: str
-
-
-@dataclass(frozen=True)
-class CommitmentState:
-    commitment: Commitment
-    status: str
-    deadline: dt.date | None = None
-    last_evidence: str = ""
-    last_doc: str = ""
-    last_modality: str = ""
-    last_firm: bool = False         # the last wording was a firm undertaking (agreed / will / launched)
-    last_changed: dt.date | None = None
-    outlets: tuple[str, ...] = ()
-    events: tuple[Event, ...] = ()
-    iteration_years: frozenset[int] = frozenset()
-    overdue_marks: frozenset[str] = frozenset()
-    deadline_set_on: dt.date | None = None
-    watch_from: dt.date | None = None
-
-    @property
-    def id(self) -> str:
-        return self.commitment.id
-
-
-@dataclass(frozen=True)
-class Change:
-    commitment: str
-    kind: str
-    from_status: str
-    to_status: str
-    evidence: str
-    doc: str
-    article_url: str | None
-    published_at: dt.date | None
-    confirmed: bool = True
-    outlets: tuple[str, ...] = ()
-    deadline: dt.date | None = None
-    title: str = ""
-    note: str = ""
-
-    def to_dict(self) -> dict[str, object]:
-        d = dataclasses.asdict(self)
-        d["change"] = self.kind
-        for k in ("published_at", "deadline"):
-            d[k] = d[k].isoformat() if d[k] else None
-        d["outlets"] = list(self.outlets)
-        return d
-
-
-@dataclass(frozen=True)
-class Confirmation:
-    commitment: str
-    kind: str
-    doc: str                        # the document whose change is now confirmed
-    by_doc: str
-
-
-@dataclass(frozen=True)
-class OutletAddition:
-    commitment: str
-    kind: str
-    doc: str                        # the document whose change gains an outlet
-    outlet: str
-
-
-@dataclass(frozen=True)
-class DiffResult:
-    changes: tuple[Change, ...]
-    states: dict[str, CommitmentState]
-    confirmations: tuple[Confirmation, ...] = ()
-    outlet_additions: tuple[OutletAddition, ...] = ()
-
-
-@dataclass(frozen=True)
-class ReplayResult:
-    states: dict[str, CommitmentState]
-    changes: tuple[Change, ...]
-    confirmations: tuple[Confirmation, ...] = field(default=())
-    outlet_additions: tuple[OutletAddition, ...] = field(default=())
-
-
-def initial_states(registry: Sequence[Commitment], *, as_of: dt.date | None = None) -> dict[str, CommitmentState]:
-    out: dict[str, CommitmentState] = {}
-    for c in registry:
-        since = c.since_date
-        years = frozenset({since.year}) if c.recurring and since and STATUS_RANK.get(c.status, 0) >= 2 else frozenset()
-        out[c.id] = CommitmentState(
-            commitment=c, status=c.status, deadline=c.deadline,
-            last_firm=STATUS_RANK.get(c.status, -1) >= 1, iteration_years=years, watch_from=as_of,
-        )
-    return out
-
+__all__ = [
+    "KINDS", "NEEDS_BACKING", "STRENGTH", "Change", "CommitmentState", "Confirmation", "DiffResult", "Document",
+    "Event", "OutletAddition", "ReplayResult", "apply_overdue", "check_overdue", "diff_document",
+    "initial_states", "replay",
+]
 
 # ----------------------------------------------------------------- classification
 def _usable(c: Claim) -> bool:
@@ -206,6 +105,14 @@ def _classify(c: Claim, st: CommitmentState) -> tuple[str, str, dt.date | None] 
     return "reaffirmed", cur, dl
 
 
+def _focus(c: Claim) -> str | None:
+    """What an undertaking is about: its object ("agreed to hold <a trilateral summit>"). None
+    when the thing may be the subject ("the summit was postponed / held / scaled back")."""
+    if not c.obj or c.klass in (lx.DROP, lx.DELAY, lx.NARROW, lx.HOLD):
+        return None
+    return c.obj
+
+
 def _new_candidate(c: Claim) -> bool:
     if c.retrospective or c.negated or c.klass not in (lx.AGREE, lx.PLAN, lx.LAUNCH, lx.HEDGE):
         return False
@@ -222,17 +129,34 @@ def _new_status(c: Claim) -> str:
 
 
 # ----------------------------------------------------------------- the differ
+_last_matcher: tuple[tuple[Commitment, ...], Matcher] | None = None
+
+
+def _matcher(commitments: list[Commitment]) -> Matcher:
+    """build_matcher, without hashing every commitment again while the set stays the same objects."""
+    global _last_matcher
+    last = _last_matcher
+    if last is not None and len(last[0]) == len(commitments) and all(
+        a is b for a, b in zip(last[0], commitments, strict=True)
+    ):
+        return last[1]
+    key = tuple(commitments)
+    m = build_matcher(key)
+    _last_matcher = (key, m)
+    return m
+
+
 def diff_document(
     states: Mapping[str, CommitmentState], doc: Document, claims: Sequence[Claim]
 ) -> DiffResult:
     """Compare one document's claims with ``states``; see the module docstring."""
-    matcher = build_matcher(tuple(s.commitment for s in states.values()))
+    matcher = _matcher([s.commitment for s in states.values()])
     best: dict[str, tuple[int, str, str, dt.date | None, Claim]] = {}
     created: dict[str, tuple[Commitment, Claim]] = {}
     for c in claims:
         if not _usable(c):
             continue
-        hits = matcher.match(c.clause or c.sentence)
+        hits = matcher.match(c.clause or c.sentence, focus=_focus(c))
         if not hits:
             if _new_candidate(c):
                 cid = mint_id(c.obj)
@@ -264,7 +188,9 @@ def diff_document(
         st = states[cid]
         if c.iteration and st.commitment.recurring and when and not c.retrospective:
             st = replace(st, iteration_years=st.iteration_years | {when.year})
-        syndicated = next((e for e in reversed(st.events) if doc.cluster and e.cluster == doc.cluster), None)
+        syndicated = (
+            next((e for e in reversed(st.events) if e.cluster == doc.cluster), None) if doc.cluster else None
+        )
         if syndicated is not None and syndicated.doc != doc.doc:
             if doc.source and doc.source not in syndicated.outlets:
                 additions.append(OutletAddition(cid, syndicated.kind, syndicated.doc, doc.source))
@@ -326,61 +252,19 @@ def _apply(st: CommitmentState, ch: Change, c: Claim, doc: Document) -> Commitme
     events = st.events
     if ch.kind != "reaffirmed":
         ev = Event(ch.kind, doc.doc, doc.cluster, ch.outlets, ch.confirmed, doc.published_at, ch.to_status)
-        events = (*events, ev)[-_MAX_EVENTS:]
+        events = (*events, ev)[-MAX_EVENTS:]
     outlets = st.outlets if doc.source in st.outlets or not doc.source else (*st.outlets, doc.source)
     firm = c.klass in lx.FIRM_CLASSES or (c.klass == lx.REAFFIRM and st.last_firm)
-    return replace(
-        st, status=ch.to_status, deadline=deadline, deadline_set_on=set_on, last_evidence=ch.evidence,
+    return CommitmentState(  # every field, as dataclasses.replace would (it is several times slower)
+        commitment=st.commitment, status=ch.to_status, deadline=deadline, last_evidence=ch.evidence,
         last_doc=doc.doc, last_modality=c.modality, last_firm=firm,
         last_changed=doc.published_at if ch.kind != "reaffirmed" else st.last_changed,
-        outlets=outlets[-20:], events=events,
+        outlets=outlets[-20:], events=events, iteration_years=st.iteration_years, overdue_marks=st.overdue_marks,
+        deadline_set_on=set_on, watch_from=st.watch_from,
     )
 
 
-# ----------------------------------------------------------------- overdue and replay
-def check_overdue(states: Mapping[str, CommitmentState], today: dt.date) -> tuple[Change, ...]:
-    """Deadlines passed with no progress, and recurring commitments with a finished calendar year
-    without an evidenced iteration. Each is reported once: pass the result to :func:`apply_overdue`."""
-    out: list[Change] = []
-    for st in states.values():
-        if st.status in ("implemented", "dropped"):
-            continue
-        c = st.commitment
-        if st.deadline and st.deadline < today and f"deadline:{st.deadline}" not in st.overdue_marks:
-            set_on = st.deadline_set_on or dt.date.min
-            progressed = any(
-                e.kind == "advanced" and e.published_at and e.published_at >= set_on for e in st.events
-            )
-            if not progressed:
-                out.append(_overdue(st, f"deadline {st.deadline.isoformat()} passed", st.deadline))
-        if c.recurring and st.status in ("agreed", "in_progress") and st.watch_from:
-            since = c.since_date
-            first = max(st.watch_from.year, (since.year + 1) if since else st.watch_from.year)
-            for year in range(first, today.year):
-                if year not in st.iteration_years and f"year:{year}" not in st.overdue_marks:
-                    out.append(_overdue(st, f"no iteration evidenced in {year}", dt.date(year, 12, 31)))
-    return tuple(out)
-
-
-def _overdue(st: CommitmentState, note: str, dl: dt.date) -> Change:
-    return Change(
-        commitment=st.id, kind="overdue", from_status=st.status, to_status=st.status, evidence="", doc="",
-        article_url=None, published_at=None, confirmed=True, deadline=dl, title=st.commitment.title, note=note,
-    )
-
-
-def apply_overdue(states: Mapping[str, CommitmentState], changes: Sequence[Change]) -> dict[str, CommitmentState]:
-    """Remember emitted overdue changes so that :func:`check_overdue` does not repeat them."""
-    out = dict(states)
-    for ch in changes:
-        st = out.get(ch.commitment)
-        if st is None or ch.kind != "overdue" or ch.deadline is None:
-            continue
-        mark = f"year:{ch.deadline.year}" if ch.note.startswith("no iteration") else f"deadline:{ch.deadline}"
-        out[ch.commitment] = replace(st, overdue_marks=st.overdue_marks | {mark})
-    return out
-
-
+# ----------------------------------------------------------------- replay
 def replay(
     registry: Sequence[Commitment],
     docs: Sequence[tuple[Document, Sequence[Claim]]],

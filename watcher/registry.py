@@ -22,6 +22,7 @@ A bad registry raises :class:`watcher.errors.ConfigError` naming every bad entry
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import tomllib
 import unicodedata
@@ -66,8 +67,12 @@ class Commitment:
         return parse_since(self.since)
 
 
+_SINCE_RE = re.compile(r"\s*(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+
+
+@functools.lru_cache(maxsize=1024)
 def parse_since(text: str) -> dt.date | None:
-    m = re.match(r"\s*(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", text or "")
+    m = _SINCE_RE.match(text or "")
     if not m:
         return None
     try:
@@ -248,6 +253,14 @@ _DOMAINS = (
 )
 
 
+_HEAD_RX = tuple((h, re.compile(rf"\b{re.escape(h)}\b")) for h in INSTITUTION_HEADS)
+# a domain is named when one of its cues starts a word (short cues: is a whole word)
+_DOMAIN_RX = tuple(
+    (name, re.compile("|".join(rf"\b{re.escape(c)}" + (r"\b" if len(c) <= 3 else "") for c in cues)))
+    for name, cues in _DOMAINS
+)
+
+
 def _fold(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).casefold()
     return text.replace("\u2019", "'").replace("'s", "")
@@ -263,27 +276,28 @@ def mint_id(wording: str, *, max_words: int = 5) -> str:
     low = _fold(wording)
     head = None
     head_pos = -1
-    for h in INSTITUTION_HEADS:
-        m = re.search(rf"\b{re.escape(h)}\b", low)
+    for h, rx in _HEAD_RX:
+        m = rx.search(low) if h in low else None
         if m and (head is None or m.start() < head_pos):
             head, head_pos = h, m.start()
     if head is not None:
-        domains = []
-        for name, cues in _DOMAINS:
-            if any(re.search(rf"\b{re.escape(c)}" + (r"\b" if len(c) <= 3 else ""), low) for c in cues):
-                domains.append(name)
+        domains = [name for name, rx in _DOMAIN_RX if rx.search(low)]
         parts = ["trilateral", *domains[:1], head.replace(" ", "_")]
         if head in ("exercise", "exercises", "drill") and not domains:
             parts.insert(1, "joint")
         return _cap("_".join(parts), max_words + 1)
-    words = [w for w in re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)*", low) if w not in _STOP and len(w) > 1]
+    words = [w for w in _SLUG_WORD.findall(low) if w not in _STOP and len(w) > 1]
     words = [w.replace("-", "_") for w in words]
     if not words:
-        slug = re.sub(r"[^a-z0-9]+", "_", low).strip("_")
+        slug = _NON_SLUG.sub("_", low).strip("_")
         return _cap("trilateral_" + (slug or "commitment"), max_words)
     if "trilateral" not in words[:1]:
         words = ["trilateral", *[w for w in words if w != "trilateral"]]
     return _cap("_".join(words), max_words)
+
+
+_SLUG_WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_NON_SLUG = re.compile(r"[^a-z0-9]+")
 
 
 def _cap(slug: str, max_words: int) -> str:

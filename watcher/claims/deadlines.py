@@ -6,6 +6,8 @@ import calendar
 import datetime as dt
 import re
 
+from .fastsearch import HeadSearch, LiteralScan
+
 _MONTHS = {
     "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4,
     "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9,
@@ -37,6 +39,10 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
+# the same searches, tried only where a literal a match starts with occurs
+_FAST = {name: HeadSearch(rx) for name, rx in _PATTERNS}
+
+
 def _end_of_month(year: int, month: int) -> dt.date:
     return dt.date(year, month, calendar.monthrange(year, month)[1])
 
@@ -50,6 +56,30 @@ def _part_date(year: int, part: str | None) -> dt.date:
     return dt.date(year, 12, 31)
 
 
+# Per pattern, literals one of which every match contains (None: no cheap cue, always try).
+_PATTERN_CUES: dict[str, tuple[str, ...] | None] = {
+    "this_year": ("year", "연내", "올해 안", "年内"),
+    "next_year": ("next year", "new year", "내년", "来年"),
+    "next_month": ("next month", "다음 달", "来月"),
+    "month": None,  # _MONTH_WORD: a month name ending a word
+    "year": ("20",),
+    "recurring": ("annual", "once a year", "every year", "each year", "regularly", "매년", "연 1회", "毎年", "年1回"),
+    "event": ("next ", "leaders meet"),
+    "indefinite": ("indefinitely", "무기한", "無期限"),
+    "this_year_plain": ("this year", "올해", "今年"),
+}
+_MONTH_WORD = re.compile(rf"(?:\b|mid)(?:{_MONTH_RX})\b")  # "by mid-march", "by midmarch"
+_CUE_SCAN = LiteralScan({name: cues for name, cues in _PATTERN_CUES.items() if cues is not None})
+
+
+def _candidates(low: str) -> set[str]:
+    """Names of the patterns that may match ``low`` (one of their cues is there)."""
+    found = _CUE_SCAN.keys(low)
+    if _MONTH_WORD.search(low) is not None:
+        found.add("month")
+    return found
+
+
 _CUES = ("year", "month", "by ", "before", "until", "to ", "for ", "in 20", "annual", "regular", "next",
          "indefinite", "when ", "연", "내년", "매년", "다음", "무기한", "年", "来", "無期限")
 
@@ -61,8 +91,11 @@ def find_deadline(low: str, original: str, published: dt.date | None) -> tuple[d
     """
     if not any(cue in low for cue in _CUES):
         return None, ""
-    for name, rx in _PATTERNS:
-        m = rx.search(low)
+    candidates = _candidates(low)
+    for name, _ in _PATTERNS:
+        if name not in candidates:
+            continue
+        m = _FAST[name].search(low)
         if not m:
             continue
         text = original[m.start():m.end()].strip()

@@ -13,7 +13,20 @@ import re
 from dataclasses import dataclass
 
 from . import lexicon as lx
+from .clauses import (
+    THREE,
+    TRILATERAL_SEARCH,
+    actor_in,
+    classify,
+    future_subject_ok,
+    lemma_of,
+    object_phrase,
+    split_clauses,
+    zone_ends_at_word,
+)
 from .deadlines import find_deadline
+from .fastre import words_of
+from .fastsearch import GatedSearch, HeadSearch
 from .sentences import lower_same_length, split_sentences
 
 
@@ -59,14 +72,10 @@ class Claim:
         return self.sentence
 
 
+_LINE = re.compile(r"[^\n]+")
 _SPEAKER_LINE = re.compile(r"^\s*(?:[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,4}|Q|A)\s*:\s")
 _INTERVIEW_HEAD = re.compile(r"^\s*(?:interview|q\s*&\s*a)\b|\binterview (?:with|between)\b", re.IGNORECASE)
 _BYLINE = re.compile(r"^\s*(?:by |reporter |\w+ \(\w+\) = |copyright|©|\[email)", re.IGNORECASE)
-_CLAUSE_SPLIT = re.compile(
-    r";\s+|,\s+(?:but|while|whereas|although|though|even as)\s+|\s+while\s+|\s+as the\s+|,?\s+when\s+|"
-    r",\s+and\s+(?=(?:they|we|he|she|it|while|also|then|later|added|the \w+ (?:said|added))\b)|"
-    r"\s+but\s+(?=(?:they|we|he|she|it|the|officials|later|then)\b)"
-)
 _SPECULATIVE = re.compile(
     r"\b(?:(?:is|are|was|were) (?:widely )?(?:expected|likely|unlikely|poised) to|expected to|likely to|"
     r"rumou?r\w*|speculat\w*|could|might|may well|perhaps|probably)\b"
@@ -75,25 +84,29 @@ _NONGOV_SAY = re.compile(
     r"\b(?:say|says|said|warn\w*|argu\w*|believ\w*|expect\w*|predict\w*|suggest\w*|think|thinks|"
     r"according to)\b"
 )
-_OBJ_LEAD = re.compile(
-    r"^(?:\s|,)*(?:(?:to|on|that|upon|with|for|their|our|its|the importance of|shared|renewed|strong|"
-    r"firm|full|continued|commitments?|efforts?|aim|plans?|intention|resolve|willingness|determination|"
-    r"the|a|an|in|of)\s+)*"
-)
-_OBJ_VERB = re.compile(r"^(?:to\s+)?(?:\w+ (?:to )?)?(?=a |an |the |trilateral|joint|three)")
-_OBJ_STOP = re.compile(
-    r"[,;:\"”]|\s(?:while|to promote|to enhance|to strengthen|which|that|so that|in order|as|amid|following|"
-    r"after|before|when|because|despite|and said|the ministry|he said|she said)\s"
-)
 _TRAILING_FRAME = re.compile(r"[,\s\"”]+(?:the|a|an|he|she|they|it)\s[\w .'-]{0,60}(?:said|added|noted|stated)\b.*$")
+# The same searches, tried only where a literal a match starts with occurs (fastre.HeadSearch),
+# and, for whole sentences and clauses, only when a word a match starts with is there.
+_F_NONGOV = GatedSearch(lx.NONGOV_ACTOR)
+_F_NONGOV_SAY = GatedSearch(_NONGOV_SAY)
+_F_REPORTED = GatedSearch(lx.REPORTED)
+_F_FIRST_PERSON = GatedSearch(lx.FIRST_PERSON)
+_F_DENIAL = GatedSearch(lx.DENIAL)
+_F_PRESENT = GatedSearch(lx.PRESENT_LINK)
+_F_REVERSAL = GatedSearch(lx.REVERSAL)
+_F_RETROSPECTIVE = HeadSearch(lx.RETROSPECTIVE)  # searched up to a cut that may fall inside a word
+_F_SPECULATIVE = GatedSearch(_SPECULATIVE)
+_F_CREATION_DECIDED = GatedSearch(lx.CREATION_DECIDED)
+_F_CREATION = GatedSearch(lx.CREATION_VERB)
 
 
-def _doc_scope(feats: list[tuple[frozenset[str], bool, bool]]) -> str:
+
+def _doc_scope(feats: list[tuple[frozenset[str], bool, bool, bool]]) -> str:
     ours = other = 0
-    for countries, is_other, usjpkr in feats:
-        if is_other:
+    for countries, is_other, usjpkr, third in feats:
+        if is_other and third:
             other += 1
-        elif usjpkr or {"US", "JP", "KR"} <= countries:
+        elif usjpkr or countries >= THREE:
             ours += 1
     if ours > other:
         return "us_jp_kr"
@@ -102,97 +115,25 @@ def _doc_scope(feats: list[tuple[frozenset[str], bool, bool]]) -> str:
     return "unknown"
 
 
-def _features(sent: str) -> tuple[frozenset[str], bool, bool]:
-    """(countries named, an explicit other format, an explicit US-Japan-ROK format)."""
-    return lx.countries_in(sent), lx.other_format(sent), bool(lx.USJPKR_FORMAT.search(sent))
+def _features(sent: str) -> tuple[frozenset[str], bool, bool, bool]:
+    """(countries named, an explicit other format, an explicit US-Japan-ROK format, a third party named)."""
+    keys = lx.literal_keys(sent)
+    return lx.countries_in(sent, keys), lx.other_format(sent, keys), "USJPKR" in keys, "THIRD" in keys
 
 
 def _skip_ranges(text: str) -> list[tuple[int, int]]:
     """Interview Q&A, speaker-labelled lines, bylines: ranges whose sentences are never claims."""
     out: list[tuple[int, int]] = []
     in_interview = False
-    for m in re.finditer(r"[^\n]+", text):
+    for m in _LINE.finditer(text):
         line = m.group(0)
-        if _INTERVIEW_HEAD.search(line) and len(line.split()) <= 25:
+        # "nterv" / "&": a necessary cue for _INTERVIEW_HEAD (no letter of it has a special case form)
+        maybe_head = "&" in line or "nterv" in line.lower()
+        if maybe_head and _INTERVIEW_HEAD.search(line) and len(line.split()) <= 25:
             in_interview = True
         if in_interview or _SPEAKER_LINE.match(line) or _BYLINE.match(line):
             out.append((m.start(), m.end()))
     return out
-
-
-def _clauses(low: str, base: int) -> list[tuple[int, int]]:
-    spans: list[tuple[int, int]] = []
-    pos = 0
-    for m in _CLAUSE_SPLIT.finditer(low):
-        if m.start() > pos:
-            spans.append((base + pos, base + m.start()))
-        pos = m.start() if m.group(0).strip(" ,").startswith(("while", "but", "as", "when")) else m.end()
-        if m.group(0).startswith(","):
-            pos = m.start() + 1
-    spans.append((base + pos, base + len(low)))
-    return [(a, b) for a, b in spans if b > a]
-
-
-_ORDER = {k: i for i, k in enumerate(lx.CLASS_ORDER)}
-
-
-def _classify(low: str) -> tuple[str, int, int, int, int]:
-    """(class, verb start, verb end, object start, position of the first verb); class "" when none.
-
-    The strongest class present wins; its lemma is its first verb, its object follows its last
-    verb ("announced that ... have agreed to establish X").
-    """
-    first = -1
-    best, bs, be, bobj, bo = "", -1, -1, -1, 99
-    for m in lx.VERB_ALL.finditer(low):
-        klass = m.lastgroup or ""
-        if first < 0:
-            first = m.start()
-        if klass == lx.LAUNCH:
-            if _ADJECTIVAL.search(low, max(0, m.start() - 12), m.start()):
-                continue
-            if lx.FUTURE_BEFORE.search(low, max(0, m.start() - 12), m.start()):
-                klass = lx.AGREE  # "will be launched", "to finalize": an undertaking, not a fact
-        order = _ORDER[klass]
-        if order < bo:
-            best, bs, be, bobj, bo = klass, m.start(), m.end(), m.end(), order
-        elif order == bo and klass != lx.LAUNCH:
-            bobj = m.end()
-    return best, bs, be, bobj, (first if first >= 0 else len(low))
-
-
-_ADJECTIVAL = re.compile(r"\b(?:the|a|an|its|their|our|this|that|newly|already|well|long)\s+$")
-
-
-def _lemma(verb: str) -> str:
-    v = verb.strip()
-    for stem, lemma in lx.LEMMAS:
-        if v.startswith(stem) or stem in v:
-            return lemma
-    return v.split()[0] if v else ""
-
-
-def _actor_in(zone: str) -> tuple[str, bool]:
-    """(first government actor named in ``zone``, whether a non-government one comes first)."""
-    for m in lx.ACTOR_ALL.finditer(zone):
-        label = lx.actor_label(m)
-        return label, not label
-    return "", False
-
-
-def _object(clause: str, low: str, verb_end: int) -> str:
-    rest_low = low[verb_end:]
-    lead = _OBJ_LEAD.match(rest_low)
-    off = lead.end() if lead else 0
-    verb = _OBJ_VERB.match(rest_low, off)
-    if verb and verb.end() > off and rest_low[off:verb.end()].strip():
-        off = verb.end()
-    stop = _OBJ_STOP.search(rest_low, off)
-    end = stop.start() if stop else len(rest_low)
-    words = rest_low[off:end].split()
-    if len(words) > 12:
-        end = off + len(" ".join(rest_low[off:end].split()[:12]))
-    return clause[verb_end + off:verb_end + end].strip(" .,'\"“”’")
 
 
 def extract_claims(text: str, *, published: dt.date | None = None) -> list[Claim]:
@@ -202,39 +143,54 @@ def extract_claims(text: str, *, published: dt.date | None = None) -> list[Claim
         return []
     skip = _skip_ranges(text)
     feats = [_features(text[s:e]) for s, e in sentences]
-    doc_scope = _doc_scope(
-        [(c, o and _names_third_party(text[s:e]), u) for (s, e), (c, o, u) in zip(sentences, feats, strict=True)]
-    )
-    context: str = ""
+    doc_scope = _doc_scope(feats)
+    context: tuple[str, str] = ("", "")  # (last actor named, actor named in the sentence just before)
     out: list[Claim] = []
     si = 0
+    prev_end = 0
     for (s, e), feat in zip(sentences, feats, strict=True):
         while si < len(skip) and skip[si][1] <= s:
             si += 1
         if si < len(skip) and skip[si][0] <= s < skip[si][1]:
-            context = ""
+            context = ("", "")
             continue
         sent = text[s:e]
+        if "\n" in text[prev_end:s]:
+            context = (context[0], "")  # a new paragraph: nothing is "the sentence just before"
+        prev_end = e
         if sent.rstrip("\"'”’ )").endswith("?"):
+            context = (context[0], "")
             continue
         claims, context = _sentence_claims(sent, s, e, text, published, doc_scope, context, feat)
         out.extend(claims)
     return out
 
 
-def _names_third_party(sent: str) -> bool:
-    return any(w in sent for w in ("China", "Philippine", "Australia", "Quad", "한중일", "日中韓", "TCS", "CJK"))
-
-
 def _sentence_claims(
-    sent: str, s: int, e: int, text: str, published: dt.date | None, doc_scope: str, context: str,
-    feat: tuple[frozenset[str], bool, bool],
-) -> tuple[list[Claim], str]:
+    sent: str, s: int, e: int, text: str, published: dt.date | None, doc_scope: str, ctx: tuple[str, str],
+    feat: tuple[frozenset[str], bool, bool, bool],
+) -> tuple[list[Claim], tuple[str, str]]:
+    """The claims of one sentence, and the context for the next one.
+
+    ``ctx`` is (the last government actor named, the actor named in the sentence just
+    before in the same paragraph or ""): a pronoun subject ("they", "we") refers to the first;
+    a clause with no subject at all (passive, "it", "the drill will ...") only to the second.
+    """
+    context, adjacent = ctx
     low = lower_same_length(sent)
-    spans = _clauses(low, s)
+    words = words_of(low)
+    verbs = list(lx.VERB_FAST.finditer(low)) if lx.VERB_FAST.maybe(low, words) else []
+    if not verbs:
+        # no verb in the sentence, so none in any of its clauses: only the running actor moves
+        # (the next sentence inherits an actor named here, never one from further back)
+        actor, nongov = actor_in(low) if lx.ACTOR_FAST.maybe(low, words) else ("", False)
+        return [], (("", "") if nongov else (actor or context, actor))
+    spans = split_clauses(low, s)
     analysed: list[tuple[int, int, str, int, int, int, int]] = []
+    bare: dict[int, tuple[str, int, int, int]] = {}  # clause start -> its verdict without a bare "will"
     for a, b in spans:
-        klass, vs, ve, vo, first = _classify(low[a - s:b - s])
+        whole = a == s and b == e  # one clause: the sentence's verbs are the clause's
+        (klass, vs, ve, vo, first), alt = classify(low[a - s:b - s], verbs if whole else None)
         if not klass and analysed:
             pa, _pb, pk, pvs, pve, pvo, pf = analysed[-1]
             analysed[-1] = (pa, b, pk, pvs, pve, pvo, pf)
@@ -242,67 +198,93 @@ def _sentence_claims(
             pa = analysed[-1][0]
             sh = a - pa
             analysed[-1] = (pa, b, klass, vs + sh, ve + sh, vo + sh, first + sh)
+            if alt is not None:
+                bare[pa] = (alt[0], alt[1] + sh, alt[2] + sh, alt[3] + sh)
         else:
             analysed.append((a, b, klass, vs, ve, vo, first))
+            if alt is not None:
+                bare[a] = alt
     if not any(item[2] for item in analysed):
-        actor, nongov = _actor_in(low)
-        return [], ("" if nongov else (actor or context))
-    countries, is_other, usjpkr = feat
+        actor, nongov = actor_in(low)
+        return [], (("", "") if nongov else (actor or context, actor))
+    countries, is_other, usjpkr, _third = feat
     if is_other:
         scope = "other"
-    elif {"US", "JP", "KR"} <= countries or usjpkr:
+    elif countries >= THREE or usjpkr:
         scope = "us_jp_kr"
     else:
         scope = doc_scope
-    nongov_says = bool(lx.NONGOV_ACTOR.search(low) and _NONGOV_SAY.search(low))
-    sent_actor, _ = _actor_in(low)
-    reported = bool(lx.REPORTED.search(low))
-    first_person = bool(lx.FIRST_PERSON.search(low))
+    nongov_says = bool(_F_NONGOV.search_in(low, words) and _F_NONGOV_SAY.search_in(low, words))
+    sent_first = lx.ACTOR_FAST.first(low)
+    sent_actor = lx.actor_label(sent_first[0]) if sent_first else ""
+    reported = bool(_F_REPORTED.search_in(low, words))
+    first_person = bool(_F_FIRST_PERSON.search_in(low, words))
     claims: list[Claim] = []
     new_context = context
+    named = bool(sent_actor)  # a government actor is named in this sentence
     sentence_facts: dict[str, object] | None = None
     for a, b, klass, vs, ve, vo, first in analysed:
         clow = low[a - s:b - s]
         zone = clow[:first].strip()
-        zone_actor, nongov = _actor_in(zone)
+        if a == s and zone_ends_at_word(clow, first, b == e):
+            # the zone is the sentence's start: its first actor is the sentence's, if it ends there
+            if sent_first is not None and sent_first[1].end() <= first:
+                zone_actor = lx.actor_label(sent_first[0])
+                nongov = not zone_actor
+            else:
+                zone_actor, nongov = "", False
+        else:
+            zone_actor, nongov = actor_in(zone)
         if nongov:
             new_context = ""
             continue
         if zone_actor:
             new_context = zone_actor
+            named = True
         if not klass or nongov_says:
             continue
         actor = zone_actor
         if not actor:
             passive = bool(lx.PASSIVE_AUX.search(clow, 0, first))
-            if lx.PRONOUN_SUBJECT.search(zone) or not zone or passive or first_person:
-                actor = (sent_actor if reported else "") or context or ("officials" if passive else "")
+            pronoun = bool(lx.PRONOUN_SUBJECT.search(zone)) or first_person
+            if pronoun or not zone or passive:
+                # a pronoun refers back to the last actor named; no subject at all only to one
+                # named in the sentence just before (an agentless passive is the officials')
+                actor = (sent_actor if reported else "") or (context if pronoun else adjacent) or (
+                    "officials" if passive else ""
+                )
             elif reported and sent_actor:
                 actor = sent_actor
             elif lx.THING_SUBJECT.match(zone) and reported:
-                actor = context
+                actor = adjacent
         if not actor:
             continue
+        if a in bare and not future_subject_ok(sent, a - s, clow, vs, first, actor):
+            klass, vs, ve, vo = bare[a]  # a bare "will" whose subject is not the three governments
+            if not klass:
+                continue
         if actor != context and not zone_actor and sent_actor:
             new_context = sent_actor
         if sentence_facts is None:
-            sentence_facts = _sentence_facts(sent, low, published, {item[2] for item in analysed})
+            sentence_facts = _sentence_facts(sent, low, words, published, {item[2] for item in analysed})
         claims.append(_claim(text, sent, s, e, a, b, clow, klass, (vs, ve, vo), actor, countries, scope,
-                             reported, sentence_facts))
-    return claims, new_context
+                             reported, sentence_facts, words))
+    return claims, (new_context, new_context if named else "")
 
 
 _DENIAL_CUES = ("den", "dismiss", "reject", "refut", "groundless", "baseless", "unfounded", "not true", "false",
                 "no plan", "부인", "否定", "事実無根")
 
 
-def _sentence_facts(sent: str, low: str, published: dt.date | None, classes: set[str]) -> dict[str, object]:
+def _sentence_facts(
+    sent: str, low: str, words: frozenset[str], published: dt.date | None, classes: set[str]
+) -> dict[str, object]:
     deadline, deadline_text = find_deadline(low, sent, published)
     return {
-        "denial": any(c in low for c in _DENIAL_CUES) and bool(lx.DENIAL.search(low)),
+        "denial": any(c in low for c in _DENIAL_CUES) and bool(_F_DENIAL.search_in(low, words)),
         "quoted": bool(lx.QUOTE_CHARS.search(sent)),
-        "present": bool(lx.PRESENT_LINK.search(low)),
-        "reversal": bool(classes & {lx.DROP, lx.DELAY}) and bool(lx.REVERSAL.search(low)),
+        "present": bool(_F_PRESENT.search_in(low, words)),
+        "reversal": bool(classes & {lx.DROP, lx.DELAY}) and bool(_F_REVERSAL.search_in(low, words)),
         "deadline": deadline,
         "deadline_text": deadline_text,
     }
@@ -311,22 +293,23 @@ def _sentence_facts(sent: str, low: str, published: dt.date | None, classes: set
 def _claim(
     text: str, sent: str, s: int, e: int, a: int, b: int, clow: str, klass: str, verb_at: tuple[int, int, int],
     actor: str, countries: frozenset[str], scope: str, reported: bool, f: dict[str, object],
+    words: frozenset[str],
 ) -> Claim:
     vs, ve, vo = verb_at
     clause = text[a:b]
     verb = clow[vs:ve]
-    lemma = _lemma(verb)
+    lemma = lemma_of(verb)
     klass_mod = lx.MODALITY[klass]
     modality = klass_mod.get(lemma, klass_mod[""])
     if klass == lx.AGREE and lx.VERBS[lx.LAUNCH].match(verb):
         modality = "will"
     negated = klass != lx.DELAY and bool(lx.NEGATION.search(clow, max(0, vs - 30), vs))
     dl = f["deadline"]
-    obj = _object(clause, clow, vo)
+    obj = object_phrase(clause, clow, vo)
     # history is judged on the claim itself (subject, verb, object), not on later comparisons
     obj_at = clow.find(obj.lower(), vo) if obj else -1
     head_end = obj_at + len(obj) if obj_at >= 0 else min(len(clow), ve + 40)
-    retrospective = bool(lx.RETROSPECTIVE.search(clow, 0, head_end))
+    retrospective = bool(_F_RETROSPECTIVE.search(clow, 0, head_end))
     return Claim(
         sentence=sent, start=s, end=e, actor=actor, actor_countries=countries, trilateral_scope=scope,
         action=lemma, obj=obj, modality=modality, negated=negated,
@@ -334,8 +317,9 @@ def _claim(
         deadline=dl if isinstance(dl, dt.date) else None, deadline_text=str(f["deadline_text"]),
         clause=clause, clause_start=a, clause_end=b, klass=klass, narrowed=klass == lx.NARROW,
         retrospective=retrospective, present_link=bool(f["present"]),
-        speculative=klass != lx.REAFFIRM and bool(_SPECULATIVE.search(clow)),
-        reversal=bool(f["reversal"]), creation_decided=klass == lx.AGREE and bool(lx.CREATION_DECIDED.search(clow)),
-        creation=bool(lx.CREATION_VERB.search(clow)), trilateral_word=bool(lx.TRILATERAL_WORD.search(clow)),
+        speculative=klass != lx.REAFFIRM and bool(_F_SPECULATIVE.search_in(clow, words)),
+        reversal=bool(f["reversal"]), creation_decided=klass == lx.AGREE and bool(_F_CREATION_DECIDED.search_in(clow, words)),
+        creation=bool(_F_CREATION.search_in(clow, words)),
+        trilateral_word=bool(TRILATERAL_SEARCH.search_in(clow, words)),
         iteration=klass == lx.HOLD,
     )

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import re
 
+from .fastre import WordAlternation
+from .fastsearch import HeadSearch, LiteralScan
+
 # Modality classes, strongest first (the order the extractor tries them in).
 DROP, DELAY, NARROW, HEDGE, LAUNCH, AGREE, PLAN, HOLD, REAFFIRM = (
     "drop", "delay", "narrow", "hedge", "launch", "agree", "plan", "hold", "reaffirm",
@@ -235,15 +238,20 @@ OTHER_FORMAT = re.compile(
     r"(?:ROK|Korea|South Korea)-(?:U\.?S\.?|US) alliance|(?:U\.?S\.?|US)-(?:ROK|Korea|Japan) alliance|"
     r"Japan-(?:U\.?S\.?|US) alliance|한미동맹|日米同盟|한미 |日米首脳|한미 정상|한일 정상|日韓首脳"
 )
-USJPKR_FORMAT = re.compile(r"한미일|한·미·일|한일미|미일한|日米韓|韓米日|米日韓|日韓米|Camp David trilateral")
+_USJPKR_LITERALS = ("한미일", "한·미·일", "한일미", "미일한", "日米韓", "韓米日", "米日韓", "日韓米", "Camp David trilateral")
+USJPKR_FORMAT = re.compile("|".join(re.escape(lit) for lit in _USJPKR_LITERALS))
 
 # ----------------------------------------------------------------- combined patterns (one pass each)
+# The combined regexes define the semantics; the WordAlternation twins give the same matches
+# several times faster (only words that can start a verb / an actor are tried).
 VERB_ALL = re.compile("|".join(f"(?P<{k}>{VERBS[k].pattern})" for k in CLASS_ORDER))
+VERB_FAST = WordAlternation([(k, VERBS[k]) for k in CLASS_ORDER])
 _ACTOR_GROUPS = {f"a{i}": name for i, (name, _rx) in enumerate(GOV_ACTORS)}
 ACTOR_ALL = re.compile(
     "|".join(f"(?P<a{i}>{rx.pattern})" for i, (_name, rx) in enumerate(GOV_ACTORS))
     + f"|(?P<nongov>{NONGOV_ACTOR.pattern})"
 )
+ACTOR_FAST = WordAlternation([(f"a{i}", rx) for i, (_name, rx) in enumerate(GOV_ACTORS)] + [("nongov", NONGOV_ACTOR)])
 _OTHER_LITERALS = (
     "China", "Beijing", "CJK", "TCS", "한중일", "한·중·일", "日中韓", "中日韓", "Quad", "QUAD", "Nuclear Consultative",
     "NCG", "AUKUS", "Philippine", "Australia", "bilateral", "separate", "one-on-one", "alliance", "동맹", "日米",
@@ -251,13 +259,12 @@ _OTHER_LITERALS = (
 )
 
 
-def actor_label(m: re.Match[str]) -> str:
-    """The actor name of an ACTOR_ALL match ("" for a non-government actor)."""
-    group = m.lastgroup or ""
+def actor_label(group: str) -> str:
+    """The actor name of an ACTOR_ALL / ACTOR_FAST group ("" for a non-government actor)."""
     return _ACTOR_GROUPS.get(group, "")
 
 
-_COUNTRY_LITERALS: dict[str, tuple[str, ...]] = {
+_COUNTRY_LITERALS: dict[str, tuple[str, ...]] = {  # every match of a code's pattern contains one of these
     "US": ("U.", "US", "United States", "America", "Washington", "White House", "State Department", "Pentagon",
            "미국", "美國", "米国", "アメリカ", "Biden", "Trump", "Blinken"),
     "JP": ("Japan", "Tokyo", "Kishida", "Ishiba", "Takaichi", "Kamikawa", "일본", "日本", "日米", "日韓"),
@@ -269,20 +276,34 @@ _COUNTRY_LITERALS: dict[str, tuple[str, ...]] = {
     "IN": ("India", "New Delhi", "인도", "インド"),
     "RU": ("Russia", "Moscow", "러시아", "ロシア"),
 }
-_COUNTRY_RX = dict(COUNTRIES)
+THIRD_PARTY_LITERALS = ("China", "Philippine", "Australia", "Quad", "한중일", "日中韓", "TCS", "CJK")
+_LITERALS = LiteralScan(
+    {**_COUNTRY_LITERALS, "OTHER": _OTHER_LITERALS, "USJPKR": _USJPKR_LITERALS, "THIRD": THIRD_PARTY_LITERALS}
+)
 
 
-def countries_in(text: str) -> frozenset[str]:
-    """Country codes named in ``text`` (original case): a literal pre-check, then the pattern."""
-    found = set()
-    for code, lits in _COUNTRY_LITERALS.items():
-        if any(lit in text for lit in lits) and _COUNTRY_RX[code].search(text):
-            found.add(code)
-    return frozenset(found)
+_COUNTRIES_FAST = tuple((code, HeadSearch(rx)) for code, rx in COUNTRIES)
+_OTHER_FORMAT_FAST = HeadSearch(OTHER_FORMAT)
 
 
-def other_format(text: str) -> bool:
+def literal_keys(text: str) -> set[str]:
+    """The country codes whose literals occur in ``text``, plus "OTHER" (a literal of an other
+    format), "USJPKR" (USJPKR_FORMAT matches: it is a list of literals) and "THIRD" (a third party named)."""
+    return _LITERALS.keys(text)
+
+
+def countries_in(text: str, keys: set[str] | None = None) -> frozenset[str]:
+    """Country codes named in ``text`` (original case): a literal pre-check, then the pattern.
+
+    ``keys``: :func:`literal_keys` of ``text`` when already known.
+    """
+    if keys is None:
+        keys = literal_keys(text)
+    return frozenset(code for code, rx in _COUNTRIES_FAST if code in keys and rx.search(text))
+
+
+def other_format(text: str, keys: set[str] | None = None) -> bool:
     """An explicit non-US-Japan-ROK format (China-Japan-Korea, Quad, NCG, bilateral ...)."""
-    if not any(lit in text for lit in _OTHER_LITERALS):
-        return False
-    return bool(OTHER_FORMAT.search(text)) and not USJPKR_FORMAT.search(text)
+    if keys is None:
+        keys = literal_keys(text)
+    return "OTHER" in keys and "USJPKR" not in keys and _OTHER_FORMAT_FAST.search(text) is not None

@@ -16,8 +16,8 @@ _STARTERS = frozenset(
 )
 _BOUNDARY = re.compile(r"[.!?。！？]+[\"'”’)\]」』]*(?=\s|$|[가-힣ぁ-んァ-ン一-龥\"“‘])")
 _NEXT_START = re.compile(r"\s*([\"'“‘(\[「『]*)(\S)")
-_WORD_BEFORE = re.compile(r"(\S+)$")
 _PARA = re.compile(r"[^\n]+")
+_LATIN_WORD = re.compile(r"[A-Za-z]+")
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
@@ -55,14 +55,21 @@ def _is_boundary(seg: str, punct_start: int, end: int) -> bool:
         return True  # end of paragraph
     first = nxt.group(2)
     if mark == ".":
-        wm = _WORD_BEFORE.search(seg, 0, punct_start)
-        word = wm.group(1).lstrip("\"'“‘(").lower() if wm else ""
+        word = _word_before(seg, punct_start).lstrip("\"'“‘(").lower()
         if word in _ABBREV or (len(word) == 1 and word.isalpha()):
             if word in _DOTTED_END_OK:
-                nxt_word = re.match(r"[A-Za-z]+", seg[nxt.start(2):])
+                nxt_word = _LATIN_WORD.match(seg, nxt.start(2))
                 return bool(nxt_word and nxt_word.group(0).lower() in _STARTERS and first.isupper())
             return False
     return not first.islower()
+
+
+def _word_before(seg: str, end: int) -> str:
+    """The run of non-space characters ending at ``end`` ("" when a space precedes it)."""
+    i = end
+    while i > 0 and not seg[i - 1].isspace():
+        i -= 1
+    return seg[i:end]
 
 
 # ----------------------------------------------------------------- folding
@@ -72,17 +79,16 @@ _FOLD_MAP = str.maketrans(
         "-": " ", "/": " ", "·": " ", "・": " ", "‧": " ", "\u00a0": " ", "(": " ", ")": " ",
     }
 )
-_FOLD_SUBS = (
-    (re.compile(r"\bu\.\s?s\.(?:a\.)?"), "us "),
-    (re.compile(r"\bu\.\s?n\."), "un "),
-    (re.compile(r"\bu\.\s?k\."), "uk "),
-    (re.compile(r"\br\.o\.k\."), "rok "),
-    (re.compile(r"\bn\.\s?k\."), "north korea "),
-    (re.compile(r"\bs\.\s?korea"), "south korea"),
-    (re.compile(r"'s\b"), ""),
-    (re.compile(r"[\"',.;:!?]"), " "),
-    (re.compile(r"\s+"), " "),
+_ABBREV_SUBS = (  # (a literal every match contains, pattern, replacement), in this order
+    ("u.", re.compile(r"\bu\.\s?s\.(?:a\.)?"), "us "),
+    ("u.", re.compile(r"\bu\.\s?n\."), "un "),
+    ("u.", re.compile(r"\bu\.\s?k\."), "uk "),
+    ("r.o.k.", re.compile(r"\br\.o\.k\."), "rok "),
+    ("n.", re.compile(r"\bn\.\s?k\."), "north korea "),
+    ("s.", re.compile(r"\bs\.\s?korea"), "south korea"),
 )
+_POSSESSIVE = re.compile(r"'s\b")
+_PUNCT_TO_SPACE = str.maketrans(dict.fromkeys("\"',.;:!?", " "))
 
 
 def fold(text: str) -> str:
@@ -90,10 +96,14 @@ def fold(text: str) -> str:
 
     Not offset-preserving; use it for matching only, never for evidence.
     """
-    s = unicodedata.normalize("NFKC", text).lower().translate(_FOLD_MAP)
-    for rx, rep in _FOLD_SUBS:
-        s = rx.sub(rep, s)
-    return s.strip()
+    s = (text if text.isascii() else unicodedata.normalize("NFKC", text)).lower().translate(_FOLD_MAP)
+    if "." in s:
+        for cue, rx, rep in _ABBREV_SUBS:
+            if cue in s:
+                s = rx.sub(rep, s)
+    if "'s" in s:
+        s = _POSSESSIVE.sub("", s)
+    return " ".join(s.translate(_PUNCT_TO_SPACE).split())
 
 
 _LOW_MAP = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})
