@@ -133,29 +133,55 @@ def hard_set() -> str | None:
     return run_set("hard cases", registry, ordered, gold, catalog, [HARD / "docs"])
 
 
-SENTENCES = [
+# A generated archive shaped like wire copy: 10-25 sentences an article, about one in six a
+# claim of the three governments, the rest the background, quotes and colour news carries.
+CLAIMS = [
     "The leaders of South Korea, the United States and Japan agreed to {verb} a trilateral {thing} {when}.",
     "Foreign ministers of the three countries reaffirmed their commitment to the {thing}, the ministry said.",
     "The {thing} was postponed to next year, officials in Seoul said.",
-    "Analysts said the {thing} could face hurdles under a new administration.",
     "The three sides will consider establishing a {thing} {when}.",
-    "Stocks rose in Tokyo as investors awaited data from Washington.",
     "Defense officials of the three nations said the {thing} was cancelled because of a typhoon.",
+    "The joint statement said the three countries would continue the {thing}.",
+]
+FILLER = [
+    "Analysts said the {thing} could face hurdles under a new administration in {city}.",
+    "Stocks rose {n} percent in {city} as investors awaited data from Washington.",
+    "The meeting took place on the sidelines of a regional forum in {city}.",
+    "{name}, a professor at a university in {city}, said the region faced its most serious test in years.",
+    "North Korea fired {n} ballistic missiles into the sea last month, according to the military.",
+    "Relations between Seoul and Tokyo have improved since {year}, when a dispute over wartime labour eased.",
+    "The talks lasted about {n} minutes, a spokesperson said.",
+    "Officials declined to give details of the discussions.",
+    "The ministry in {city} issued a statement on Tuesday.",
+    "Trade between the two countries reached {n} billion dollars in {year}.",
+    "Protesters gathered outside the venue in {city}, police said.",
+    "The weather agency warned of heavy rain across the region this week.",
+    "{name} is expected to visit {city} later this month.",
+    "The exchange rate stood at {n} won to the dollar on Monday.",
+    "Critics argue that the partnership depends too heavily on the leaders' personal ties.",
+    "Previous rounds of talks were held in {city} and Washington.",
 ]
 THINGS = ["secretariat", "maritime dialogue", "Freedom Edge exercise", "missile warning data sharing mechanism",
           "technology framework", "supply chain early warning pilot", "cyber working group", "coast guard exercise"]
 VERBS = ["launch", "establish", "hold", "expand", "create"]
 WHENS = ["before the end of the year", "by 2026", "next year", "at least once a year", ""]
+CITIES = ["Seoul", "Tokyo", "Washington", "Busan", "Osaka", "Honolulu", "Jakarta", "Lima"]
+NAMES = ["Kim Min-jun", "Sato Haruki", "Emily Carter", "Lee Ji-woo", "Tanaka Yui", "David Brooks"]
 
 
 def generate(n: int, rnd: random.Random) -> list[tuple[str, str, dt.datetime]]:
     out = []
     start = dt.datetime(2023, 1, 1, tzinfo=dt.UTC)
     for i in range(n):
-        k = rnd.randint(4, 10)
-        body = " ".join(rnd.choice(SENTENCES).format(verb=rnd.choice(VERBS), thing=rnd.choice(THINGS),
-                                                     when=rnd.choice(WHENS)) for _ in range(k))
-        out.append((f"Trilateral report {i}", body, start + dt.timedelta(hours=i)))
+        sentences = []
+        for _ in range(rnd.randint(10, 25)):
+            template = rnd.choice(CLAIMS) if rnd.random() < 0.16 else rnd.choice(FILLER)
+            sentences.append(template.format(verb=rnd.choice(VERBS), thing=rnd.choice(THINGS),
+                                             when=rnd.choice(WHENS), city=rnd.choice(CITIES),
+                                             name=rnd.choice(NAMES), n=rnd.randint(2, 900),
+                                             year=rnd.randint(2015, 2024)).replace("  ", " ").replace(" .", "."))
+        paragraphs = [" ".join(sentences[j:j + 3]) for j in range(0, len(sentences), 3)]
+        out.append((f"Trilateral report {i}", "\n\n".join(paragraphs), start + dt.timedelta(hours=i)))
     return out
 
 

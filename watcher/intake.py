@@ -68,24 +68,34 @@ class Analyzer:
                               official=a.official, cluster=str(s.cluster_id))
 
     def process(self, conn: Connection, stored: Sequence[_articles.Stored], now: dt.datetime) -> tuple[dict[str, Any], int]:
-        """Write claims, changes and new states for ``stored``; return the tentative states."""
+        """Write claims, changes and new states for ``stored``; return the tentative states.
+
+        Only the commitments a document moved are written, once per batch, and a commitment
+        minted by a document is written before the change that names it.
+        """
         states = dict(self.states)
         written: list[tuple[int, Any]] = []
+        dirty: dict[str, Any] = {}
+        claim_rows: list[dict[str, Any]] = []
         for s in stored:
             a = s.article
             # A document an analyst gave (ingest, seeds) is read as it is; a feed item's title is its own words.
             text = a.text if a.doc or not a.title or a.text.startswith(a.title) else f"{a.title}\n\n{a.text}"
             found = _claims.extract_claims(text, published=_as_date(a.published_at))
-            doc = self.document(s)
-            doc = _replace_text(doc, text)
+            doc = _replace_text(self.document(s), text)
             result = _diff.diff_document(states, doc, found)
-            states.update(result.states)
-            for cid in result.states:     # first: a minted commitment's row before its change
-                _save(conn, states[cid], now)
+            moved = {cid: st for cid, st in result.states.items() if states.get(cid) is not st}
+            minted = [st for cid, st in moved.items() if cid not in states]
+            if minted:
+                _commitments.save_states(conn, [_state_row(st, now) for st in minted])
+            dirty.update(moved)
+            states = dict(result.states)
             _apply(conn, result, s.id, now, written)
-            _commitments.insert_claims(conn, [
-                {"article_id": s.id, "start": c.start, "end": c.end, "sentence": c.sentence, "modality": c.modality,
-                 "action": c.action, "negated": c.negated, "commitment_id": None} for c in found])
+            claim_rows += [{"article_id": s.id, "start": c.start, "end": c.end, "sentence": c.sentence,
+                            "modality": c.modality, "action": c.action, "negated": c.negated,
+                            "commitment_id": None} for c in found]
+        _commitments.save_states(conn, [_state_row(st, now) for st in dirty.values()])
+        _commitments.insert_claims(conn, claim_rows)
         if written and self.on_changes is not None:
             self.on_changes(conn, written)
         return states, len(written)
@@ -96,8 +106,7 @@ class Analyzer:
         changes = _diff.check_overdue(states, today)
         if not changes:
             return states, 0
-        for ch in changes:
-            written.append((_insert_change(conn, ch, None, now), ch))
+        _insert_changes(conn, changes, None, now, written)
         states = dict(_diff.apply_overdue(states, changes))
         for cid in {ch.commitment for ch in changes}:
             _save(conn, states[cid], now)
@@ -111,31 +120,39 @@ def _replace_text(doc: Any, text: str) -> Any:
     return dataclasses.replace(doc, text=text)
 
 
-def _insert_change(conn: Connection, ch: Any, article_id: int | None, now: dt.datetime) -> int:
+def _change_row(ch: Any, article_id: int | None, now: dt.datetime) -> dict[str, Any]:
     published = ch.published_at
     if isinstance(published, dt.date) and not isinstance(published, dt.datetime):
         published = dt.datetime(published.year, published.month, published.day, tzinfo=dt.UTC)
-    return _commitments.insert_change(conn, {
-        "commitment_id": ch.commitment, "kind": ch.kind, "from_status": ch.from_status, "to_status": ch.to_status,
-        "evidence": ch.evidence or "", "article_id": article_id, "doc": ch.doc, "article_url": ch.article_url,
-        "published_at": published, "detected_at": now, "confirmed": bool(ch.confirmed),
-        "outlets": list(ch.outlets), "deadline": ch.deadline})
+    return {"commitment_id": ch.commitment, "kind": ch.kind, "from_status": ch.from_status,
+            "to_status": ch.to_status, "evidence": ch.evidence or "", "article_id": article_id, "doc": ch.doc,
+            "article_url": ch.article_url, "published_at": published, "detected_at": now,
+            "confirmed": bool(ch.confirmed), "outlets": list(ch.outlets), "deadline": ch.deadline}
+
+
+def _insert_changes(conn: Connection, chs: Sequence[Any], article_id: int | None, now: dt.datetime,
+                    written: list[tuple[int, Any]]) -> None:
+    ids = _commitments.insert_changes(conn, [_change_row(ch, article_id, now) for ch in chs])
+    written.extend(zip(ids, chs, strict=True))
 
 
 def _apply(conn: Connection, result: Any, article_id: int, now: dt.datetime, written: list[tuple[int, Any]]) -> None:
-    for ch in sorted(result.changes, key=lambda c: (c.commitment, c.kind)):   # one stable order
-        written.append((_insert_change(conn, ch, article_id, now), ch))
+    _insert_changes(conn, sorted(result.changes, key=lambda c: (c.commitment, c.kind)), article_id, now, written)
     for conf in result.confirmations:
         _commitments.confirm(conn, conf.commitment, conf.kind, conf.doc)
     for add in result.outlet_additions:
         _commitments.add_outlet(conn, add.commitment, add.kind, add.doc, add.outlet)
 
 
-def _save(conn: Connection, st: Any, now: dt.datetime) -> None:
+def _state_row(st: Any, now: dt.datetime) -> dict[str, Any]:
     c = st.commitment
-    _commitments.save_state(conn, c.id, title=c.title, aliases=c.aliases, keywords=c.keywords, status=st.status,
-                            deadline=st.deadline, last_evidence=st.last_evidence,
-                            last_changed_at=now, state=to_jsonable(st))
+    return {"id": c.id, "title": c.title, "aliases": c.aliases, "keywords": c.keywords, "status": st.status,
+            "deadline": st.deadline, "last_evidence": st.last_evidence, "last_changed_at": now,
+            "state": to_jsonable(st)}
+
+
+def _save(conn: Connection, st: Any, now: dt.datetime) -> None:
+    _commitments.save_states(conn, [_state_row(st, now)])
 
 
 def load_states(conn: Connection) -> dict[str, Any]:

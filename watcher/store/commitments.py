@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, bindparam, delete, select, update
 
 from .schema import articles, changes, claims, commitments
 
@@ -37,25 +37,44 @@ def rows(conn: Connection) -> list[Any]:
     return list(conn.execute(select(commitments).order_by(commitments.c.id)))
 
 
-def save_state(conn: Connection, cid: str, *, title: str, aliases: Sequence[str], keywords: Sequence[str],
-               status: str, deadline: dt.date | None, last_evidence: str | None,
-               last_changed_at: dt.datetime | None, state: Any) -> None:
-    """Write a commitment's new state; a commitment not in the table yet was minted from an article."""
-    values = {"title": title, "status": status, "deadline": deadline, "last_evidence": last_evidence,
-              "last_changed_at": last_changed_at, "state": state}
-    res = conn.execute(update(commitments).where(commitments.c.id == cid).values(**values))
-    if not res.rowcount:
-        conn.execute(commitments.insert().values(
-            id=cid, aliases=list(aliases), keywords=list(keywords), since=(last_changed_at.date().isoformat()
-                                                                         if last_changed_at else ""),
-            source="minted from an article", origin="minted",
-            registry_status=status, registry_deadline=None, **values))
+_SAVE = update(commitments).where(commitments.c.id == bindparam("b_id")).values(
+    title=bindparam("b_title"), status=bindparam("b_status"), deadline=bindparam("b_deadline"),
+    last_evidence=bindparam("b_evidence"), last_changed_at=bindparam("b_changed"), state=bindparam("b_state"))
+
+
+def save_states(conn: Connection, rows_: Sequence[dict[str, Any]]) -> None:
+    """Write commitments' new states in one executemany. Each row: id, title, aliases, keywords,
+    status, deadline, last_evidence, last_changed_at, state. A commitment not in the table yet
+    was minted from an article and is inserted."""
+    if not rows_:
+        return
+    have = {r[0] for r in conn.execute(select(commitments.c.id).where(commitments.c.id.in_([r["id"] for r in rows_])))}
+    minted = [r for r in rows_ if r["id"] not in have]
+    if minted:
+        conn.execute(commitments.insert(), [{
+            "id": r["id"], "title": r["title"], "aliases": list(r["aliases"]), "keywords": list(r["keywords"]),
+            "status": r["status"], "deadline": r["deadline"], "last_evidence": r["last_evidence"],
+            "last_changed_at": r["last_changed_at"], "state": r["state"],
+            "since": r["last_changed_at"].date().isoformat() if r["last_changed_at"] else "",
+            "source": "minted from an article", "origin": "minted", "registry_status": r["status"],
+            "registry_deadline": None} for r in minted])
+    known = [r for r in rows_ if r["id"] in have]
+    if known:
+        conn.execute(_SAVE, [{"b_id": r["id"], "b_title": r["title"], "b_status": r["status"],
+                              "b_deadline": r["deadline"], "b_evidence": r["last_evidence"],
+                              "b_changed": r["last_changed_at"], "b_state": r["state"]} for r in known])
 
 
 def insert_change(conn: Connection, row: dict[str, Any]) -> int:
-    key = conn.execute(changes.insert().values(**row)).inserted_primary_key
-    assert key is not None
-    return int(key[0])
+    return insert_changes(conn, [row])[0]
+
+
+def insert_changes(conn: Connection, rows_: Sequence[dict[str, Any]]) -> list[int]:
+    """Insert changes in one statement; their ids, in the order given."""
+    if not rows_:
+        return []
+    result = conn.execute(changes.insert().returning(changes.c.id, sort_by_parameter_order=True), list(rows_))
+    return [int(r[0]) for r in result]
 
 
 def insert_claims(conn: Connection, rows_: list[dict[str, Any]]) -> None:
@@ -93,10 +112,13 @@ def change_rows(conn: Connection, *, since: dt.datetime | None = None, commitmen
     return [dict(r) for r in conn.execute(q).mappings()]
 
 
+_CONFIRM = update(changes).where(changes.c.commitment_id == bindparam("b_c"), changes.c.kind == bindparam("b_k"),
+                                 changes.c.doc == bindparam("b_d"), changes.c.confirmed.is_(False)).values(confirmed=True)
+
+
 def confirm(conn: Connection, commitment: str, kind: str, doc: str) -> None:
     """A later official source or second outlet backs an unconfirmed change."""
-    conn.execute(update(changes).where(changes.c.commitment_id == commitment, changes.c.kind == kind,
-                                       changes.c.doc == doc).values(confirmed=True))
+    conn.execute(_CONFIRM, {"b_c": commitment, "b_k": kind, "b_d": doc})
 
 
 def add_outlet(conn: Connection, commitment: str, kind: str, doc: str, outlet: str) -> None:

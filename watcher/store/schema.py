@@ -134,6 +134,8 @@ changes = Table(
     Column("review_status", String(20), nullable=False, default="pending"),  # pending|confirmed|rejected|corrected
 )
 
+Index("ix_changes_commitment_doc", changes.c.commitment_id, changes.c.doc)
+
 claims = Table(
     "claims", metadata,
     Column("id", Integer, primary_key=True),

@@ -134,6 +134,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('claims', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_claims_article_id'), ['article_id'], unique=False)
+    op.create_index('ix_changes_commitment_doc', 'changes', ['commitment_id', 'doc'], unique=False)
     create_search_index(op.get_bind())
 
 
