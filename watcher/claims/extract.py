@@ -101,24 +101,78 @@ _F_CREATION = GatedSearch(lx.CREATION_VERB)
 
 
 
-def _doc_scope(feats: list[tuple[frozenset[str], bool, bool, bool]]) -> str:
-    ours = other = 0
-    for countries, is_other, usjpkr, third in feats:
-        if is_other and third:
-            other += 1
-        elif usjpkr or countries >= THREE:
-            ours += 1
-    if ours > other:
-        return "us_jp_kr"
-    if other > ours:
-        return "other"
-    return "unknown"
+_Feat = tuple[frozenset[str], bool, bool, bool]
 
 
-def _features(sent: str) -> tuple[frozenset[str], bool, bool, bool]:
+def _features(sent: str) -> _Feat:
     """(countries named, an explicit other format, an explicit US-Japan-ROK format, a third party named)."""
     keys = lx.literal_keys(sent)
     return lx.countries_in(sent, keys), lx.other_format(sent, keys), "USJPKR" in keys, "THIRD" in keys
+
+
+class _Doc:
+    """The sentences of a document, with their features and the document's scope worked out
+    only when a claim asks for them (most sentences carry none)."""
+
+    __slots__ = ("text", "sentences", "_feats", "_scope")
+
+    def __init__(self, text: str, sentences: list[tuple[int, int]]) -> None:
+        self.text = text
+        self.sentences = sentences
+        self._feats: list[_Feat | None] = [None] * len(sentences)
+        self._scope: str | None = None
+
+    def features(self, i: int) -> _Feat:
+        feat = self._feats[i]
+        if feat is None:
+            s, e = self.sentences[i]
+            feat = self._feats[i] = _features(self.text[s:e])
+        return feat
+
+    def _ours(self, i: int) -> bool:
+        countries, is_other, usjpkr, third = self.features(i)
+        return not (is_other and third) and (usjpkr or countries >= THREE)
+
+    def _other(self, i: int) -> bool:
+        _countries, is_other, _usjpkr, third = self.features(i)
+        return is_other and third
+
+    def scope(self) -> str:
+        """"us_jp_kr" when more sentences name the three (or their format) than another format
+        with a third party, "other" when fewer, "unknown" on a tie."""
+        if self._scope is None:
+            self._scope = self._count_scope()
+        return self._scope
+
+    def _count_scope(self) -> str:
+        # the literals found in the whole text hold those of each sentence (a superset: a
+        # longest literal may run past a sentence's end): a sentence can count as "other" only
+        # when a third party and another format are among them, as "ours" only when the
+        # US-Japan-ROK format or all three countries are
+        hits = lx.literal_hits(self.text)
+        near: list[set[str]] = [set() for _ in self.sentences]
+        j, n_hits = 0, len(hits)
+        for i, (s, e) in enumerate(self.sentences):
+            while j < n_hits and hits[j][0] < s:
+                j += 1
+            while j < n_hits and hits[j][0] < e:
+                near[i] |= hits[j][1]
+                j += 1
+        may_other = ["THIRD" in k and "OTHER" in k for k in near]
+        may_ours = ["USJPKR" in k or k >= THREE for k in near]
+        ours = other = 0
+        for i in range(len(self.sentences)):
+            if may_other[i] and self._other(i):
+                other += 1
+            elif may_ours[i] and self._ours(i):
+                ours += 1
+                if not any(may_other):
+                    break  # nothing can count as "other": one is enough
+        if ours > other:
+            return "us_jp_kr"
+        if other > ours:
+            return "other"
+        return "unknown"
 
 
 def _skip_ranges(text: str) -> list[tuple[int, int]]:
@@ -142,13 +196,12 @@ def extract_claims(text: str, *, published: dt.date | None = None) -> list[Claim
     if not sentences:
         return []
     skip = _skip_ranges(text)
-    feats = [_features(text[s:e]) for s, e in sentences]
-    doc_scope = _doc_scope(feats)
+    doc = _Doc(text, sentences)
     context: tuple[str, str] = ("", "")  # (last actor named, actor named in the sentence just before)
     out: list[Claim] = []
     si = 0
     prev_end = 0
-    for (s, e), feat in zip(sentences, feats, strict=True):
+    for idx, (s, e) in enumerate(sentences):
         while si < len(skip) and skip[si][1] <= s:
             si += 1
         if si < len(skip) and skip[si][0] <= s < skip[si][1]:
@@ -161,14 +214,13 @@ def extract_claims(text: str, *, published: dt.date | None = None) -> list[Claim
         if sent.rstrip("\"'”’ )").endswith("?"):
             context = (context[0], "")
             continue
-        claims, context = _sentence_claims(sent, s, e, text, published, doc_scope, context, feat)
+        claims, context = _sentence_claims(sent, s, e, text, published, doc, idx, context)
         out.extend(claims)
     return out
 
 
 def _sentence_claims(
-    sent: str, s: int, e: int, text: str, published: dt.date | None, doc_scope: str, ctx: tuple[str, str],
-    feat: tuple[frozenset[str], bool, bool, bool],
+    sent: str, s: int, e: int, text: str, published: dt.date | None, doc: _Doc, idx: int, ctx: tuple[str, str],
 ) -> tuple[list[Claim], tuple[str, str]]:
     """The claims of one sentence, and the context for the next one.
 
@@ -178,13 +230,13 @@ def _sentence_claims(
     """
     context, adjacent = ctx
     low = lower_same_length(sent)
-    words = words_of(low)
-    verbs = list(lx.VERB_FAST.finditer(low)) if lx.VERB_FAST.maybe(low, words) else []
+    verbs = list(lx.VERB_FAST.finditer(low))  # a scan for verb heads: cheap when there is none
     if not verbs:
         # no verb in the sentence, so none in any of its clauses: only the running actor moves
         # (the next sentence inherits an actor named here, never one from further back)
-        actor, nongov = actor_in(low) if lx.ACTOR_FAST.maybe(low, words) else ("", False)
+        actor, nongov = actor_in(low)
         return [], (("", "") if nongov else (actor or context, actor))
+    words = words_of(low)
     spans = split_clauses(low, s)
     analysed: list[tuple[int, int, str, int, int, int, int]] = []
     bare: dict[int, tuple[str, int, int, int]] = {}  # clause start -> its verdict without a bare "will"
@@ -207,13 +259,13 @@ def _sentence_claims(
     if not any(item[2] for item in analysed):
         actor, nongov = actor_in(low)
         return [], (("", "") if nongov else (actor or context, actor))
-    countries, is_other, usjpkr, _third = feat
+    countries, is_other, usjpkr, _third = doc.features(idx)
     if is_other:
         scope = "other"
     elif countries >= THREE or usjpkr:
         scope = "us_jp_kr"
     else:
-        scope = doc_scope
+        scope = doc.scope()
     nongov_says = bool(_F_NONGOV.search_in(low, words) and _F_NONGOV_SAY.search_in(low, words))
     sent_first = lx.ACTOR_FAST.first(low)
     sent_actor = lx.actor_label(sent_first[0]) if sent_first else ""

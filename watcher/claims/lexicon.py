@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .fastre import WordAlternation
-from .fastsearch import HeadSearch, LiteralScan
+from .fastsearch import HeadAlternation, HeadSearch, LiteralScan
 
 # Modality classes, strongest first (the order the extractor tries them in).
 DROP, DELAY, NARROW, HEDGE, LAUNCH, AGREE, PLAN, HOLD, REAFFIRM = (
@@ -243,15 +242,15 @@ USJPKR_FORMAT = re.compile("|".join(re.escape(lit) for lit in _USJPKR_LITERALS))
 
 # ----------------------------------------------------------------- combined patterns (one pass each)
 # The combined regexes define the semantics; the WordAlternation twins give the same matches
-# several times faster (only words that can start a verb / an actor are tried).
+# several times faster (only where a literal head of a verb / an actor occurs is tried).
 VERB_ALL = re.compile("|".join(f"(?P<{k}>{VERBS[k].pattern})" for k in CLASS_ORDER))
-VERB_FAST = WordAlternation([(k, VERBS[k]) for k in CLASS_ORDER])
+VERB_FAST = HeadAlternation([(k, VERBS[k]) for k in CLASS_ORDER])
 _ACTOR_GROUPS = {f"a{i}": name for i, (name, _rx) in enumerate(GOV_ACTORS)}
 ACTOR_ALL = re.compile(
     "|".join(f"(?P<a{i}>{rx.pattern})" for i, (_name, rx) in enumerate(GOV_ACTORS))
     + f"|(?P<nongov>{NONGOV_ACTOR.pattern})"
 )
-ACTOR_FAST = WordAlternation([(f"a{i}", rx) for i, (_name, rx) in enumerate(GOV_ACTORS)] + [("nongov", NONGOV_ACTOR)])
+ACTOR_FAST = HeadAlternation([(f"a{i}", rx) for i, (_name, rx) in enumerate(GOV_ACTORS)] + [("nongov", NONGOV_ACTOR)])
 _OTHER_LITERALS = (
     "China", "Beijing", "CJK", "TCS", "한중일", "한·중·일", "日中韓", "中日韓", "Quad", "QUAD", "Nuclear Consultative",
     "NCG", "AUKUS", "Philippine", "Australia", "bilateral", "separate", "one-on-one", "alliance", "동맹", "日米",
@@ -290,6 +289,12 @@ def literal_keys(text: str) -> set[str]:
     """The country codes whose literals occur in ``text``, plus "OTHER" (a literal of an other
     format), "USJPKR" (USJPKR_FORMAT matches: it is a list of literals) and "THIRD" (a third party named)."""
     return _LITERALS.keys(text)
+
+
+def literal_hits(text: str) -> list[tuple[int, frozenset[str]]]:
+    """(position, keys) of the literals of :func:`literal_keys` in ``text``, in order. The keys
+    of the hits inside a part of ``text`` hold the :func:`literal_keys` of that part."""
+    return _LITERALS.hits(text)
 
 
 def countries_in(text: str, keys: set[str] | None = None) -> frozenset[str]:
