@@ -15,8 +15,6 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from . import claims as _claims
-from . import diff as _diff
 from .registry import Commitment, derive_recurring, load_registry, registry_as_of
 from .store import Store
 from .store import articles as _articles
@@ -52,16 +50,33 @@ class Analyzer:
     transaction that wrote them has committed (see :func:`store_articles`).
     """
 
-    def __init__(self, states: dict[str, Any], *, on_changes: ChangeHook | None = None) -> None:
-        self.states = states
+    def __init__(self, states: dict[str, Any] | None = None, *, on_changes: ChangeHook | None = None,
+                 loader: Callable[[], dict[str, Any]] | None = None) -> None:
+        self._states = states
+        self._loader = loader
         self.on_changes = on_changes
+
+    @property
+    def states(self) -> dict[str, Any]:
+        """Loaded on first use: a pass with nothing new never imports the claim core."""
+        if self._states is None:
+            self._states = self._loader() if self._loader is not None else {}
+        return self._states
+
+    @states.setter
+    def states(self, value: dict[str, Any]) -> None:
+        self._states = value
 
     @classmethod
     def from_store(cls, store: Store, *, on_changes: ChangeHook | None = None) -> Analyzer:
-        with store.read("loading commitments") as conn:
-            return cls(load_states(conn), on_changes=on_changes)
+        def load() -> dict[str, Any]:
+            with store.read("loading commitments") as conn:
+                return load_states(conn)
+        return cls(on_changes=on_changes, loader=load)
 
     def document(self, s: _articles.Stored) -> Any:
+        from . import diff as _diff
+
         a = s.article
         return _diff.Document(doc=doc_id(a), url=a.url, title=a.title, text=a.text,
                               published_at=_as_date(a.published_at or a.fetched_at), source=a.source,
@@ -73,6 +88,9 @@ class Analyzer:
         Only the commitments a document moved are written, once per batch, and a commitment
         minted by a document is written before the change that names it.
         """
+        from . import claims as _claims
+        from . import diff as _diff
+
         states = dict(self.states)
         written: list[tuple[int, Any]] = []
         dirty: dict[str, Any] = {}
@@ -103,6 +121,8 @@ class Analyzer:
     def check_overdue(self, conn: Connection, today: dt.date, now: dt.datetime) -> tuple[dict[str, Any], int]:
         states = dict(self.states)
         written: list[tuple[int, Any]] = []
+        from . import diff as _diff
+
         changes = _diff.check_overdue(states, today)
         if not changes:
             return states, 0
@@ -157,6 +177,8 @@ def _save(conn: Connection, st: Any, now: dt.datetime) -> None:
 
 def load_states(conn: Connection) -> dict[str, Any]:
     """Every commitment's state: as articles left it, or as the registry began it."""
+    from . import diff as _diff
+
     out: dict[str, Any] = {}
     for r in _commitments.rows(conn):
         if r.state is not None:
@@ -179,6 +201,8 @@ def load_registry_into(conn: Connection, path: str, *, today: dt.date | None = N
     call overdue.
     """
     from pathlib import Path
+
+    from . import diff as _diff
 
     registry = load_registry(path)
     today = today or dt.datetime.now(dt.UTC).date()
