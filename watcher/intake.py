@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from .build import analysis_text
 from .registry import Commitment, derive_recurring, load_registry, registry_as_of
 from .store import Store
 from .store import articles as _articles
@@ -97,9 +98,9 @@ class Analyzer:
         claim_rows: list[dict[str, Any]] = []
         for s in stored:
             a = s.article
-            # A document an analyst gave (ingest, seeds) is read as it is; a feed item's title is its own words.
-            text = a.text if a.doc or not a.title or a.text.startswith(a.title) else f"{a.title}\n\n{a.text}"
-            found = _claims.extract_claims(text, published=_as_date(a.published_at))
+            text = analysis_text(a)
+            found = list(a.claims) if a.claims is not None else _claims.extract_claims(
+                text, published=_as_date(a.published_at))
             doc = _replace_text(self.document(s), text)
             result = _diff.diff_document(states, doc, found)
             moved = {cid: st for cid, st in result.states.items() if states.get(cid) is not st}

@@ -26,6 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .build import SHORT_TEXT, build_article
 from .config import Settings
 from .errors import Outcome
 from .intake import Analyzer, store_in
@@ -41,7 +42,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("watcher.pipeline")
 
 Clock = Callable[[], dt.datetime]
-SHORT_TEXT = 600          # an entry with less text than this gets its linked page fetched
 FLUSH_EVERY = 200         # sources written per transaction
 FLUSH_ARTICLES = 300      # ... or fewer, once they carry this many new articles
 
@@ -151,10 +151,12 @@ class Poller:
         counts = {"fetched": 0, "not_modified": 0, "errors": 0, "new": 0, "changes": 0}
         pending: list[tuple[_SourceResult, SourceState]] = []
         lock = asyncio.Lock()
+        waiting = [0]   # new articles in `pending`
 
         async def flush() -> None:
             async with lock:
                 batch, pending[:] = list(pending), []
+                waiting[0] = 0
                 if batch:   # off the event loop: fetches in flight keep their timing
                     await asyncio.to_thread(self._write, batch, counts)
 
@@ -167,7 +169,8 @@ class Poller:
                 log.exception("source %r: internal error", src.name)
                 res = _SourceResult(src, Outcome.INTERNAL_ERROR, f"internal error: {type(exc).__name__}: {exc}")
             pending.append((res, st))
-            if len(pending) >= FLUSH_EVERY or sum(len(r.articles) for r, _ in pending) >= FLUSH_ARTICLES:
+            waiting[0] += len(res.articles)
+            if len(pending) >= FLUSH_EVERY or waiting[0] >= FLUSH_ARTICLES:
                 await flush()
 
         await asyncio.gather(*(run(src, st) for src, st in chosen))
@@ -250,25 +253,21 @@ class Poller:
         return _SourceResult(src, Outcome.OK, processed.error, fetched, [a for a in arts if a], digest)
 
     async def _article(self, src: Source, entry: Entry) -> Article | None:
-        from .extract import extract_article
-        from .textutil import canonical_url, content_hash, simhash
-
+        page: bytes | None = None
+        page_url: str | None = None
         text = entry.content or entry.summary
-        canon = canonical_url(entry.url) if entry.url else None
         if self.settings.fetch.extract_pages and entry.url and len(text) < SHORT_TEXT and self._fetcher:
-            page = await self._fetcher.fetch(entry.url, accept="text/html,application/xhtml+xml;q=0.9,*/*;q=0.5")
-            if page.outcome is Outcome.OK and page.body:
-                extracted = extract_article(page.body, url=page.final_url or entry.url)
-                if extracted.outcome is Outcome.OK and len(extracted.text) > len(text):
-                    text = extracted.text
-                    canon = extracted.canonical_url or canon
+            fetched = await self._fetcher.fetch(entry.url, accept="text/html,application/xhtml+xml;q=0.9,*/*;q=0.5")
+            if fetched.outcome is Outcome.OK and fetched.body:
+                page, page_url = fetched.body, fetched.final_url or entry.url
             else:
-                log.info("source %r: page %s not extracted: %s", src.name, entry.url, page.error or page.outcome.value)
-        body = f"{entry.title}\n\n{text}".strip()
-        return Article(source=src.name, guid=entry.guid, url=entry.url, canonical_url=canon, title=entry.title,
-                       text=text, published_at=entry.published_at, language=entry.language or src.language,
-                       official=src.official, fetched_at=self.clock(), content_hash=content_hash(body),
-                       simhash=simhash(body))
+                log.info("source %r: page %s not extracted: %s", src.name, entry.url,
+                         fetched.error or fetched.outcome.value)
+        args = (src.name, src.language, src.official, entry, page, page_url, self.clock(), self.analyzer is not None)
+        pool = self._executor()
+        if pool is None:
+            return build_article(*args)
+        return await asyncio.get_running_loop().run_in_executor(pool, build_article, *args)
 
 
 def run_poll(settings: Settings, store: Store, **kw: Any) -> PollReport:

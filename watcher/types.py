@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from .errors import Outcome
 
@@ -126,6 +127,7 @@ class Article:
     fetched_at: dt.datetime | None = None
     content_hash: str = ""
     simhash: int = 0
+    claims: tuple[Any, ...] | None = None   # already extracted (in a worker), or None: extract when stored
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,12 @@ README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding=
 def _commands() -> list[tuple[str, ...]]:
     out: list[tuple[str, ...]] = []
 
+    ctx = click.Context(cli)
+
     def walk(group: click.Group, prefix: tuple[str, ...]) -> None:
-        for name, cmd in sorted(group.commands.items()):
+        for name in group.list_commands(ctx):
+            cmd = group.get_command(ctx, name)
+            assert cmd is not None, name
             out.append((*prefix, name))
             if isinstance(cmd, click.Group):
                 walk(cmd, (*prefix, name))

@@ -18,8 +18,32 @@ from ..config import DEFAULT_CONFIG, DEFAULT_DB
 from ..errors import ConfigError, StorageError, WatcherError
 from ._context import Ctx
 
+# Every command is imported only when it runs (or when --help lists it): `watcher poll`
+# never pays for the web interface, the alert channels or Jinja2.
+_COMMANDS = {
+    "init": ".commands:init", "run": ".commands:run", "poll": ".commands:poll", "ingest": ".commands:ingest",
+    "sources": ".commands:sources", "articles": ".commands:articles", "commitments": ".review:commitments",
+    "changes": ".review:changes", "replay": ".review:replay", "alerts": "..notify.cli:alerts",
+    "serve": "..web.cli:serve",
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+
+class _LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(_COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in _COMMANDS:
+            return None
+        if cmd_name not in self.commands:
+            import importlib
+
+            module, attr = _COMMANDS[cmd_name].split(":")
+            self.commands[cmd_name] = getattr(importlib.import_module(module, package=__name__), attr)
+        return self.commands[cmd_name]
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--config", "config_path", envvar="WATCHER_CONFIG", default=DEFAULT_CONFIG, show_default=True,
               metavar="PATH", help="sources.toml: sources, fetch settings and alert channels [env WATCHER_CONFIG].")
 @click.option("--db", "db_url", envvar="WATCHER_DB", default=DEFAULT_DB, show_default=True, metavar="URL",
@@ -47,25 +71,6 @@ def _explicit(ctx: click.Context, param: str, env: str) -> bool:
     return src is not None and src.name in ("COMMANDLINE", "ENVIRONMENT") or env in os.environ
 
 
-def _register() -> None:
-    from . import commands, review
-
-    for command in (commands.init, commands.run, commands.poll, commands.ingest, commands.sources,
-                    commands.articles, review.commitments, review.changes, review.replay):
-        cli.add_command(command)
-    try:
-        from ..notify.cli import alerts
-        cli.add_command(alerts)
-    except ImportError:
-        pass
-    try:
-        from ..web.cli import serve
-        cli.add_command(serve)
-    except ImportError:
-        pass
-
-
-_register()
 
 
 def main(argv: list[str] | None = None) -> Any:
