@@ -39,9 +39,12 @@ class Store:
     def write(self, what: str = "writing to the database") -> Iterator[Connection]:
         """One write transaction (``BEGIN IMMEDIATE`` on SQLite): all or nothing."""
         with translate_errors(what), self.engine.connect() as conn:
-            conn.info["write"] = True
-            with conn.begin():
-                yield conn
+            conn.info["write"] = True      # the pooled connection keeps .info: unset it after
+            try:
+                with conn.begin():
+                    yield conn
+            finally:
+                conn.info.pop("write", None)
 
     @contextmanager
     def read(self, what: str = "reading the database") -> Iterator[Connection]:
