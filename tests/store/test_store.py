@@ -147,3 +147,9 @@ def test_sqlite_pragmas(tmp_path: object) -> None:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert conn.execute(text("PRAGMA synchronous")).scalar() == 2   # FULL
+
+
+def test_same_guid_twice_in_one_batch_with_different_text(store: Store) -> None:
+    stored = store.add_articles([art("First", "one text", guid="dup"), art("Edited", "other text", guid="dup")], NOW)
+    assert [s.article.title for s in stored] == ["First"]
+    assert store.article_count() == 1

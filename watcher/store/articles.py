@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, or_, select, text, update
+from sqlalchemy import Connection, and_, bindparam, or_, select, text, update
 
 from ..types import Article
 from .db import search_clause
@@ -62,55 +62,84 @@ def _known(conn: Connection, batch: Sequence[Article]) -> tuple[set[str], set[st
 
 def _cluster_candidates(conn: Connection, since: dt.datetime) -> list[tuple[int, int, int, str]]:
     q = select(articles.c.id, articles.c.simhash, articles.c.cluster_id, articles.c.source).where(
+        articles.c.simhash != 0,
         or_(articles.c.published_at >= since, and_(articles.c.published_at.is_(None), articles.c.fetched_at >= since)))
     return [(r[0], r[1], r[2] or r[0], r[3]) for r in conn.execute(q)]
+
+
+class _Clusters:
+    """Near-duplicate lookup over simhashes: 4 bands of 16 bits, so two hashes within 3 bits
+    share at least one band exactly (pigeonhole) and only those are compared."""
+
+    def __init__(self) -> None:
+        self.bands: dict[tuple[int, int], list[tuple[int, object]]] = {}
+        self.outlets: dict[object, set[str]] = {}
+
+    def add(self, h: int, cluster: object, source: str) -> None:
+        h &= _MASK
+        for b in range(4):
+            self.bands.setdefault((b, (h >> (16 * b)) & 0xFFFF), []).append((h, cluster))
+        self.outlets.setdefault(cluster, set()).add(source)
+
+    def find(self, h: int) -> object | None:
+        h &= _MASK
+        for b in range(4):
+            for other, cluster in self.bands.get((b, (h >> (16 * b)) & 0xFFFF), ()):
+                if hamming(other, h) <= CLUSTER_DISTANCE:
+                    return cluster
+        return None
 
 
 def add(conn: Connection, batch: Sequence[Article], now: dt.datetime) -> list[Stored]:
     """Insert the articles not seen before; link near-duplicates into one story cluster.
 
     The same article seen again (same source + GUID, same canonical URL, or the same
-    text from the same source) is skipped and changes nothing.
+    text from the same source) is skipped and changes nothing. All new rows go in with
+    one statement, and their cluster ids with one more.
     """
     if not batch:
         return []
     seen_keys, seen_urls, seen_hashes = _known(conn, batch)
     oldest = min((a.published_at or now) for a in batch)
-    candidates = _cluster_candidates(conn, min(oldest, now) - CLUSTER_WINDOW) if any(a.simhash for a in batch) else []
-    out: list[Stored] = []
+    clusters = _Clusters()
+    if any(a.simhash for a in batch):
+        for _id, sh, clu, src in _cluster_candidates(conn, min(oldest, now) - CLUSTER_WINDOW):
+            clusters.add(sh, clu, src)
+    rows: list[dict[str, object]] = []
+    kept: list[tuple[Article, object]] = []     # the article and its cluster: an id, or ("new", index)
     for a in batch:
-        key = _guid_key(a)
-        if (key and key in seen_keys) or (a.canonical_url and a.canonical_url in seen_urls) \
+        gkey = _guid_key(a)
+        if (gkey and gkey in seen_keys) or (a.canonical_url and a.canonical_url in seen_urls) \
                 or (a.content_hash and (a.source, a.content_hash) in seen_hashes):
             continue
-        cluster = None
-        if a.simhash:
-            for _cid, sh, clu, _src in candidates:
-                if hamming(sh, a.simhash) <= CLUSTER_DISTANCE:
-                    cluster = clu
-                    break
-        row = {
-            "source": a.source, "guid": a.guid, "guid_key": key, "url": a.url, "canonical_url": a.canonical_url,
-            "doc": a.doc, "title": a.title, "text": a.text, "language": a.language, "official": a.official,
-            "published_at": a.published_at, "fetched_at": a.fetched_at or now, "content_hash": a.content_hash,
-            "simhash": to_signed(a.simhash), "cluster_id": cluster,
-        }
-        key = conn.execute(articles.insert().values(**row)).inserted_primary_key
-        assert key is not None
-        new_id = int(key[0])
+        cluster = clusters.find(a.simhash) if a.simhash else None
         if cluster is None:
-            cluster = new_id
-            conn.execute(update(articles).where(articles.c.id == new_id).values(cluster_id=new_id))
+            cluster = ("new", len(kept))
         if a.simhash:
-            candidates.append((new_id, to_signed(a.simhash), cluster, a.source))
-        outlets = sorted({src for _i, _s, clu, src in candidates if clu == cluster} | {a.source})
-        if key:
-            seen_keys.add(key)
+            clusters.add(a.simhash, cluster, a.source)
+        else:
+            clusters.outlets.setdefault(cluster, set()).add(a.source)
+        if gkey:
+            seen_keys.add(gkey)
         if a.canonical_url:
             seen_urls.add(a.canonical_url)
         seen_hashes.add((a.source, a.content_hash))
-        out.append(Stored(id=new_id, cluster_id=cluster, article=a, cluster_outlets=tuple(outlets)))
-    return out
+        rows.append({
+            "source": a.source, "guid": a.guid, "guid_key": gkey, "url": a.url, "canonical_url": a.canonical_url,
+            "doc": a.doc, "title": a.title, "text": a.text, "language": a.language, "official": a.official,
+            "published_at": a.published_at, "fetched_at": a.fetched_at or now, "content_hash": a.content_hash,
+            "simhash": to_signed(a.simhash), "cluster_id": cluster if isinstance(cluster, int) else None,
+        })
+        kept.append((a, cluster))
+    if not rows:
+        return []
+    ids = [int(r[0]) for r in conn.execute(
+        articles.insert().returning(articles.c.id, sort_by_parameter_order=True), rows)]
+    resolved = [c if isinstance(c, int) else ids[c[1]] for _a, c in kept]   # type: ignore[index]
+    conn.execute(update(articles).where(articles.c.id == bindparam("b_id")).values(cluster_id=bindparam("b_c")),
+                 [{"b_id": i, "b_c": c} for i, c in zip(ids, resolved, strict=True)])
+    return [Stored(id=i, cluster_id=c, article=a, cluster_outlets=tuple(sorted(clusters.outlets[cl])))
+            for i, c, (a, cl) in zip(ids, resolved, kept, strict=True)]
 
 
 def listing(conn: Connection, *, search: str | None = None, since: dt.datetime | None = None,
