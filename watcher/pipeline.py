@@ -97,6 +97,8 @@ class Poller:
         self._workers = workers if workers is not None else (os.cpu_count() or 1)
         self._pool: concurrent.futures.Executor | None = None
         self._fetcher: Fetcher | None = None
+        self._pages: Fetcher | None = None
+        self._pages_lock = asyncio.Lock()
 
     async def __aenter__(self) -> Poller:
         self._fetcher = Fetcher(self.settings.fetch)
@@ -104,9 +106,20 @@ class Poller:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        if self._fetcher is not None:
-            await self._fetcher.__aexit__(None, None, None)
-            self._fetcher = None
+        for fetcher in (self._fetcher, self._pages):
+            if fetcher is not None:
+                await fetcher.__aexit__(None, None, None)
+        self._fetcher = self._pages = None
+
+    async def _page_fetcher(self) -> Fetcher:
+        """Article pages have a client (and a concurrency budget) of their own: they live on
+        other hosts than the feeds, and waiting for them must not hold feed fetches back."""
+        async with self._pages_lock:
+            if self._pages is None:
+                pages = Fetcher(self.settings.fetch)
+                await pages.__aenter__()
+                self._pages = pages
+        return self._pages
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
@@ -256,8 +269,9 @@ class Poller:
         page: bytes | None = None
         page_url: str | None = None
         text = entry.content or entry.summary
-        if self.settings.fetch.extract_pages and entry.url and len(text) < SHORT_TEXT and self._fetcher:
-            fetched = await self._fetcher.fetch(entry.url, accept="text/html,application/xhtml+xml;q=0.9,*/*;q=0.5")
+        if self.settings.fetch.extract_pages and entry.url and len(text) < SHORT_TEXT:
+            pages = await self._page_fetcher()
+            fetched = await pages.fetch(entry.url, accept="text/html,application/xhtml+xml;q=0.9,*/*;q=0.5")
             if fetched.outcome is Outcome.OK and fetched.body:
                 page, page_url = fetched.body, fetched.final_url or entry.url
             else:
