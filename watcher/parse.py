@@ -34,13 +34,16 @@ from feedparser.exceptions import CharacterEncodingOverride, NonXMLContentType
 from feedparser.urls import make_safe_absolute_uri
 from feedparser.util import FeedParserDict
 
+from . import fastparse
 from .errors import Outcome
 from .textutil import clamp_date, html_to_text, plain_text
 from .types import Entry, ParseResult
 
-__all__ = ["MAX_BODY_BYTES", "parse_feed", "strip_dtd"]
+__all__ = ["FAST_PATH", "MAX_BODY_BYTES", "parse_feed", "strip_dtd"]
 
 MAX_BODY_BYTES = 20 * 1024 * 1024
+FAST_PATH = True  # try watcher.fastparse (lxml, same answers) before feedparser for plain UTF-8 feeds
+_FAST_ENCODINGS = frozenset({"utf-8", "us-ascii"})
 
 # --- DTD stripping -----------------------------------------------------------------------------------------
 _WS_RUN = re.compile(rb"[ \t\r\n]*")
@@ -185,9 +188,12 @@ def parse_feed(
     max_field_chars: int = 200_000,
     max_bytes: int = MAX_BODY_BYTES,
     now: dt.datetime | None = None,
+    fast: bool | None = None,
 ) -> ParseResult:
     """Parse a fetched feed. ``headers`` are the HTTP response headers (Content-Type for the charset,
-    Content-Location / ``url`` for relative links). Never raises for bad input; never does I/O."""
+    Content-Location / ``url`` for relative links). Never raises for bad input; never does I/O.
+    ``fast`` (default: the module's ``FAST_PATH``) lets plain UTF-8 RSS/Atom/RDF go through
+    :mod:`watcher.fastparse`, which gives the same result or declines."""
     if not body or body.isspace():
         return ParseResult(Outcome.EMPTY_BODY, error="empty body")
     if len(body) > max_bytes:
@@ -199,13 +205,20 @@ def parse_feed(
             res = _parse_json(body, url, max_entries, max_field_chars, now)
             if res is not None:
                 return res
-        return _parse_xml(body, url, hdrs, max_entries, max_field_chars, now)
+        use_fast = FAST_PATH if fast is None else fast
+        return _parse_xml(body, url, hdrs, max_entries, max_field_chars, now, use_fast)
     except Exception as exc:  # a crash inside a third-party parser on hostile input is still just bad input
         return ParseResult(Outcome.MALFORMED, error=f"parser error: {type(exc).__name__}: {exc}"[:500])
 
 
 def _parse_xml(
-    body: bytes, url: str, hdrs: dict[str, str], max_entries: int, max_chars: int, now: dt.datetime
+    body: bytes,
+    url: str,
+    hdrs: dict[str, str],
+    max_entries: int,
+    max_chars: int,
+    now: dt.datetime,
+    use_fast: bool = False,
 ) -> ParseResult:
     result = FeedParserDict(bozo=False, entries=[], feed=FeedParserDict(), headers={})
     # Only the headers feedparser's charset rules need; an absent Content-Type is not a fault here.
@@ -223,6 +236,41 @@ def _parse_xml(
     contentloc = hdrs.get("content-location", "")
     baseuri = make_safe_absolute_uri(url, contentloc) or make_safe_absolute_uri(url) or url
     baselang = hdrs.get("content-language")
+    quick = None
+    if use_fast and use_strict and result.get("encoding") in _FAST_ENCODINGS:
+        quick = fastparse.parse(data, baseuri, baselang)
+    if quick is not None:
+        feed, raw_entries, version = quick
+    else:
+        feed, raw_entries, version = _feedparser_parse(data, result, baseuri, baselang, use_strict)
+    bozo_exc = result.get("bozo_exception") if result.get("bozo") else None
+    error = f"{type(bozo_exc).__name__}: {bozo_exc}"[:500] if bozo_exc is not None else None
+    title = _field_text(feed, "title", max_chars) or None
+    language = feed.get("language") or baselang
+
+    skipped = cut + max(0, len(raw_entries) - max_entries)
+    entries = tuple(
+        entry
+        for entry in (_entry(e, baseuri, language, max_chars, now) for e in raw_entries[: max(max_entries, 0)])
+        if entry.title or entry.url or entry.guid or entry.summary or entry.content
+    )
+    if entries or raw_entries:
+        return ParseResult(Outcome.OK, entries, title, error, skipped)
+    if _HTML_ROOT.match(data, root) or data[root : root + 5].lower() == b"<html":
+        return ParseResult(Outcome.NOT_A_FEED, title=None, error=error or "an HTML page, not a feed")
+    if not version and not _FEEDISH.search(converted, 0, 1 << 16):
+        return ParseResult(Outcome.NOT_A_FEED, error=error or "no feed element found")
+    # A feed with no entries: fine when well-formed, or when its channel could still be read.
+    recovered = any(feed.get(k) for k in ("title", "link", "subtitle", "id", "updated"))
+    if bozo_exc is None or isinstance(bozo_exc, _SOFT_BOZO) or recovered:
+        return ParseResult(Outcome.OK, (), title, error, skipped)
+    return ParseResult(Outcome.MALFORMED, title=title, error=error or "no entries could be recovered")
+
+
+def _feedparser_parse(
+    data: bytes, result: Any, baseuri: str, baselang: str | None, use_strict: bool
+) -> tuple[Any, list[Any], str]:
+    """feedparser's strict parser over the prepared bytes, the loose one when that fails (bozo recorded)."""
     fp: Any = None
     if use_strict:
         fp = StrictFeedParser(baseuri, baselang, "utf-8")
@@ -246,32 +294,7 @@ def _parse_xml(
         fp.resolve_relative_uris = False
         fp.sanitize_html = False
         fp.feed(data.decode("utf-8", "replace"))
-
-    raw_entries = fp.entries
-    version = result.get("version") or fp.version or ""
-    bozo_exc = result.get("bozo_exception") if result.get("bozo") else None
-    error = f"{type(bozo_exc).__name__}: {bozo_exc}"[:500] if bozo_exc is not None else None
-    feed = fp.feeddata
-    title = _field_text(feed, "title", max_chars) or None
-    language = feed.get("language") or baselang
-
-    skipped = cut + max(0, len(raw_entries) - max_entries)
-    entries = tuple(
-        entry
-        for entry in (_entry(e, baseuri, language, max_chars, now) for e in raw_entries[: max(max_entries, 0)])
-        if entry.title or entry.url or entry.guid or entry.summary or entry.content
-    )
-    if entries or raw_entries:
-        return ParseResult(Outcome.OK, entries, title, error, skipped)
-    if _HTML_ROOT.match(data, root) or data[root : root + 5].lower() == b"<html":
-        return ParseResult(Outcome.NOT_A_FEED, title=None, error=error or "an HTML page, not a feed")
-    if not version and not _FEEDISH.search(converted, 0, 1 << 16):
-        return ParseResult(Outcome.NOT_A_FEED, error=error or "no feed element found")
-    # A feed with no entries: fine when well-formed, or when its channel could still be read.
-    recovered = any(feed.get(k) for k in ("title", "link", "subtitle", "id", "updated"))
-    if bozo_exc is None or isinstance(bozo_exc, _SOFT_BOZO) or recovered:
-        return ParseResult(Outcome.OK, (), title, error, skipped)
-    return ParseResult(Outcome.MALFORMED, title=title, error=error or "no entries could be recovered")
+    return fp.feeddata, fp.entries, result.get("version") or fp.version or ""
 
 
 def _field_text(d: Mapping[str, Any], key: str, max_chars: int) -> str:
