@@ -47,3 +47,9 @@ def build_article(source: str, language: str, official: bool, entry: Entry, page
 
     published = art.published_at.date() if art.published_at else None
     return dataclasses.replace(art, claims=tuple(extract_claims(analysis_text(art), published=published)))
+
+
+def build_articles(jobs: list[tuple[str, str, bool, Entry, bytes | None, str | None, dt.datetime, bool]]
+                   ) -> list[Article]:
+    """:func:`build_article` for each job: one call per source, so one round trip to a worker."""
+    return [build_article(*job) for job in jobs]

@@ -26,7 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .build import SHORT_TEXT, build_article
+from .build import SHORT_TEXT, build_articles
 from .config import Settings
 from .errors import Outcome
 from .intake import Analyzer, store_in
@@ -262,26 +262,31 @@ class Poller:
         processed = await self._process(body, fetched.final_url or src.url, fetched.headers)
         if processed.outcome is not Outcome.OK:
             return _SourceResult(src, processed.outcome, processed.error, fetched, body_hash=None)
-        arts = await asyncio.gather(*(self._article(src, e) for e, _rel in processed.relevant))
-        return _SourceResult(src, Outcome.OK, processed.error, fetched, [a for a in arts if a], digest)
+        pages = await asyncio.gather(*(self._page(src, e) for e, _rel in processed.relevant))
+        arts = await self._build(src, [e for e, _rel in processed.relevant], pages) if pages else []
+        return _SourceResult(src, Outcome.OK, processed.error, fetched, arts, digest)
 
-    async def _article(self, src: Source, entry: Entry) -> Article | None:
-        page: bytes | None = None
-        page_url: str | None = None
+    async def _page(self, src: Source, entry: Entry) -> tuple[bytes | None, str | None]:
+        """The linked page of an entry that carries only a summary (None when not fetched)."""
         text = entry.content or entry.summary
-        if self.settings.fetch.extract_pages and entry.url and len(text) < SHORT_TEXT:
-            pages = await self._page_fetcher()
-            fetched = await pages.fetch(entry.url, accept="text/html,application/xhtml+xml;q=0.9,*/*;q=0.5")
-            if fetched.outcome is Outcome.OK and fetched.body:
-                page, page_url = fetched.body, fetched.final_url or entry.url
-            else:
-                log.info("source %r: page %s not extracted: %s", src.name, entry.url,
-                         fetched.error or fetched.outcome.value)
-        args = (src.name, src.language, src.official, entry, page, page_url, self.clock(), self.analyzer is not None)
+        if not (self.settings.fetch.extract_pages and entry.url and len(text) < SHORT_TEXT):
+            return None, None
+        pages = await self._page_fetcher()
+        fetched = await pages.fetch(entry.url, accept="text/html,application/xhtml+xml;q=0.9,*/*;q=0.5")
+        if fetched.outcome is Outcome.OK and fetched.body:
+            return fetched.body, fetched.final_url or entry.url
+        log.info("source %r: page %s not extracted: %s", src.name, entry.url, fetched.error or fetched.outcome.value)
+        return None, None
+
+    async def _build(self, src: Source, entries: list[Entry], pages: list[tuple[bytes | None, str | None]]
+                     ) -> list[Article]:
+        """One source's articles, built in a worker in one call (page text, hashes, claims)."""
+        jobs = [(src.name, src.language, src.official, e, page, url, self.clock(), self.analyzer is not None)
+                for e, (page, url) in zip(entries, pages, strict=True)]
         pool = self._executor()
         if pool is None:
-            return build_article(*args)
-        return await asyncio.get_running_loop().run_in_executor(pool, build_article, *args)
+            return build_articles(jobs)
+        return await asyncio.get_running_loop().run_in_executor(pool, build_articles, jobs)
 
 
 def run_poll(settings: Settings, store: Store, **kw: Any) -> PollReport:
