@@ -147,9 +147,7 @@ class Poller:
                    sync: bool = True) -> PollReport:
         started = time.perf_counter()
         settings = self.settings
-        if sync:
-            self.store.sync_sources(settings.sources)
-        states = self.store.source_states()
+        states = self.store.synced_states(settings.sources) if sync else self.store.source_states()
         now = self.clock()
         chosen = []
         for src in settings.sources:

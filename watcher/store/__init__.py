@@ -74,6 +74,16 @@ class Store:
         with self.write("syncing sources") as conn:
             _sources.sync(conn, configured)
 
+    def synced_states(self, configured: Sequence[Source]) -> dict[str, SourceState]:
+        """Every source's state, after making the rows match sources.toml (written only when they differ)."""
+        with self.read("reading sources") as conn:
+            current = _sources.states(conn)
+        if _sources.in_sync(current, configured):
+            return current
+        with self.write("syncing sources") as conn:
+            _sources.sync(conn, configured)
+            return _sources.states(conn)
+
     def source_states(self) -> dict[str, SourceState]:
         with self.read("reading sources") as conn:
             return _sources.states(conn)

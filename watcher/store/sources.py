@@ -29,6 +29,7 @@ class SourceState:
     muted: bool
     last_success_at: dt.datetime | None = None
     final_url: str | None = None
+    official: bool = False
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,16 @@ def sync(conn: Connection, configured: Sequence[Source]) -> None:
         conn.execute(update(sources).where(sources.c.name.in_(gone)).values(enabled=False))
 
 
+def in_sync(current: dict[str, SourceState], configured: Sequence[Source]) -> bool:
+    """The rows already say what sources.toml says (nothing for :func:`sync` to write)."""
+    names = {s.name for s in configured}
+    for s in configured:
+        st = current.get(s.name)
+        if st is None or (st.url, st.enabled, st.official) != (s.url, s.enabled, s.official):
+            return False
+    return all(not st.enabled for name, st in current.items() if name not in names)
+
+
 def states(conn: Connection) -> dict[str, SourceState]:
     out = {}
     for r in conn.execute(select(sources)):
@@ -81,7 +92,7 @@ def states(conn: Connection) -> dict[str, SourceState]:
             validators=Validators(etag=r.etag, last_modified=r.last_modified),
             body_hash=r.body_hash, error_count=r.error_count or 0, next_check_at=r.next_check_at,
             last_status=r.last_status, disabled_reason=r.disabled_reason, muted=r.muted,
-            last_success_at=r.last_success_at, final_url=r.final_url)
+            last_success_at=r.last_success_at, final_url=r.final_url, official=r.official)
     return out
 
 
