@@ -34,7 +34,7 @@ lint: install
 
 bench: install
 	$(BIN)/python benchmarks/claims.py
-	$(BIN)/python benchmarks/poll.py --quick
+	$(BIN)/python benchmarks/poll.py --quick --no-latency --skip-slow
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .mypy_cache .ruff_cache
