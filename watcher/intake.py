@@ -93,7 +93,7 @@ class Analyzer:
         from . import diff as _diff
 
         states = dict(self.states)
-        written: list[tuple[int, Any]] = []
+        pending: list[tuple[dict[str, Any], Any]] = []    # this batch's changes, inserted together at the end
         dirty: dict[str, Any] = {}
         claim_rows: list[dict[str, Any]] = []
         for s in stored:
@@ -109,12 +109,14 @@ class Analyzer:
                 _commitments.save_states(conn, [_state_row(st, now) for st in minted])
             dirty.update(moved)
             states = dict(result.states)
-            _apply(conn, result, s.id, now, written)
+            _apply(conn, result, s.id, now, pending)
             claim_rows += [{"article_id": s.id, "start": c.start, "end": c.end, "sentence": c.sentence,
                             "modality": c.modality, "action": c.action, "negated": c.negated,
                             "commitment_id": None} for c in found]
         _commitments.save_states(conn, [_state_row(st, now) for st in dirty.values()])
         _commitments.insert_claims(conn, claim_rows)
+        ids = _commitments.insert_changes(conn, [row for row, _ch in pending])
+        written = [(i, ch) for i, (_row, ch) in zip(ids, pending, strict=True)]
         if written and self.on_changes is not None:
             self.on_changes(conn, written)
         return states, len(written)
@@ -157,12 +159,30 @@ def _insert_changes(conn: Connection, chs: Sequence[Any], article_id: int | None
     written.extend(zip(ids, chs, strict=True))
 
 
-def _apply(conn: Connection, result: Any, article_id: int, now: dt.datetime, written: list[tuple[int, Any]]) -> None:
-    _insert_changes(conn, sorted(result.changes, key=lambda c: (c.commitment, c.kind)), article_id, now, written)
+def _apply(conn: Connection, result: Any, article_id: int, now: dt.datetime,
+           pending: list[tuple[dict[str, Any], Any]]) -> None:
+    """Queue a document's changes; a confirmation or a further outlet lands on the queued change
+    when it is still in this batch, on the stored one otherwise."""
+    for ch in sorted(result.changes, key=lambda c: (c.commitment, c.kind)):   # one stable order
+        pending.append((_change_row(ch, article_id, now), ch))
+
+    def queued(commitment: str, kind: str, doc: str) -> list[dict[str, Any]]:
+        return [row for row, _ch in pending
+                if (row["commitment_id"], row["kind"], row["doc"]) == (commitment, kind, doc)]
+
     for conf in result.confirmations:
-        _commitments.confirm(conn, conf.commitment, conf.kind, conf.doc)
+        rows = queued(conf.commitment, conf.kind, conf.doc)
+        for row in rows:
+            row["confirmed"] = True
+        if not rows:
+            _commitments.confirm(conn, conf.commitment, conf.kind, conf.doc)
     for add in result.outlet_additions:
-        _commitments.add_outlet(conn, add.commitment, add.kind, add.doc, add.outlet)
+        rows = queued(add.commitment, add.kind, add.doc)
+        for row in rows:
+            if add.outlet not in row["outlets"]:
+                row["outlets"] = [*row["outlets"], add.outlet]
+        if not rows:
+            _commitments.add_outlet(conn, add.commitment, add.kind, add.doc, add.outlet)
 
 
 def _state_row(st: Any, now: dt.datetime) -> dict[str, Any]:
