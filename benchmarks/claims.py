@@ -229,9 +229,9 @@ def speed(n: int) -> str:
         if out.returncode != 0:
             raise SystemExit(out.stderr)
         info = json.loads(out.stdout)
-        lines.append(f"watcher replay over {info['articles']} stored articles: {took:.2f} s whole process, "
-                     f"{info['changes']} changes ({took / max(info['articles'], 1) * 1000:.2f} ms/article; "
-                     f"target < 10 s for 10,000)")
+        lines.append(f"watcher replay over {info['articles']} stored articles: {info['seconds']:.2f} s the rebuild "
+                     f"itself, {took:.2f} s whole process, {info['changes']} changes "
+                     f"({info['seconds'] / max(info['articles'], 1) * 1000:.2f} ms/article; target < 10 s for 10,000)")
     return "\n".join(lines)
 
 

@@ -7,6 +7,7 @@ registry's word, and claims and diff run again, in one transaction, sending noth
 from __future__ import annotations
 
 import datetime as dt
+import time
 from typing import Any
 
 from .intake import Analyzer, load_states
@@ -27,6 +28,7 @@ def _article(r: Any) -> _articles.Stored:
 
 def replay_store(store: Store, *, now: dt.datetime | None = None) -> dict[str, int]:
     now = now or dt.datetime.now(dt.UTC)
+    started = time.perf_counter()
     n_articles = n_changes = 0
     with store.write("replaying") as conn:
         _commitments.reset_for_replay(conn)
@@ -38,4 +40,4 @@ def replay_store(store: Store, *, now: dt.datetime | None = None) -> dict[str, i
             analyzer.states = states   # same transaction: the next chunk sees this one's states
             n_articles += len(chunk)
             n_changes += n
-    return {"articles": n_articles, "changes": n_changes}
+    return {"articles": n_articles, "changes": n_changes, "seconds": round(time.perf_counter() - started, 3)}

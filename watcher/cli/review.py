@@ -98,4 +98,4 @@ def replay(ctx: Ctx, as_json: bool) -> None:
     if as_json:
         emit_json(info)
     else:
-        click.echo(f"replayed {info['articles']} articles: {info['changes']} changes")
+        click.echo(f"replayed {info['articles']} articles: {info['changes']} changes in {info['seconds']:.1f} s")
