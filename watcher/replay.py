@@ -26,7 +26,7 @@ def _article(r: Any) -> _articles.Stored:
     return _articles.Stored(id=r.id, cluster_id=r.cluster_id or r.id, article=a, cluster_outlets=(r.source,))
 
 
-def replay_store(store: Store, *, now: dt.datetime | None = None) -> dict[str, int]:
+def replay_store(store: Store, *, now: dt.datetime | None = None) -> dict[str, float]:
     now = now or dt.datetime.now(dt.UTC)
     started = time.perf_counter()
     n_articles = n_changes = 0
