@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("watcher.pipeline")
 
 Clock = Callable[[], dt.datetime]
-FLUSH_EVERY = 200         # sources written per transaction
+FLUSH_EVERY = 500         # sources written per transaction
 FLUSH_ARTICLES = 300      # ... or fewer, once they carry this many new articles
 
 
