@@ -55,3 +55,14 @@ def db_url(request: pytest.FixtureRequest, tmp_path: os.PathLike[str]) -> Iterat
         yield f"sqlite:///{tmp_path}/watcher.sqlite3"
     else:
         yield request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def store(db_url: str) -> Iterator[object]:
+    """A migrated, empty :class:`watcher.store.Store` on each backend."""
+    from watcher.store import Store
+
+    s = Store(db_url)
+    s.migrate()
+    yield s
+    s.dispose()

@@ -75,11 +75,11 @@ class Analyzer:
                 return load_states(conn)
         return cls(on_changes=on_changes, loader=load)
 
-    def document(self, s: _articles.Stored) -> Any:
+    def document(self, s: _articles.Stored, text: str) -> Any:
         from . import diff as _diff
 
         a = s.article
-        return _diff.Document(doc=doc_id(a), url=a.url, title=a.title, text=a.text,
+        return _diff.Document(doc=doc_id(a), url=a.url, title=a.title, text=text,
                               published_at=_as_date(a.published_at or a.fetched_at), source=a.source,
                               official=a.official, cluster=str(s.cluster_id))
 
@@ -101,7 +101,7 @@ class Analyzer:
             text = analysis_text(a)
             found = list(a.claims) if a.claims is not None else _claims.extract_claims(
                 text, published=_as_date(a.published_at))
-            doc = _replace_text(self.document(s), text)
+            doc = self.document(s, text)
             result = _diff.diff_document(states, doc, found)
             moved = {cid: st for cid, st in result.states.items() if states.get(cid) is not st}
             minted = [st for cid, st in moved.items() if cid not in states]
@@ -136,11 +136,6 @@ class Analyzer:
         if written and self.on_changes is not None:
             self.on_changes(conn, written)
         return states, len(written)
-
-
-def _replace_text(doc: Any, text: str) -> Any:
-    import dataclasses
-    return dataclasses.replace(doc, text=text)
 
 
 def _change_row(ch: Any, article_id: int | None, now: dt.datetime) -> dict[str, Any]:

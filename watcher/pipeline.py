@@ -24,7 +24,7 @@ import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .build import SHORT_TEXT, build_articles
 from .config import Settings
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from .process import ProcessedFeed
 
 log = logging.getLogger("watcher.pipeline")
+T = TypeVar("T")
 
 Clock = Callable[[], dt.datetime]
 FLUSH_EVERY = 500         # sources written per transaction
@@ -135,12 +136,15 @@ class Poller:
                                                                 initargs=(os.getpid(),))
         return self._pool
 
-    async def _process(self, body: bytes, url: str, headers: tuple[tuple[str, str], ...]) -> ProcessedFeed:
+    async def _cpu(self, fn: Callable[..., T], *args: Any) -> T:
+        """CPU work in a worker process (inline when there is no pool)."""
         pool = self._executor()
         if pool is None:
-            return self.processor(body, url, headers, self.settings.fetch.max_entries)
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(pool, self.processor, body, url, headers, self.settings.fetch.max_entries)
+            return fn(*args)
+        return await asyncio.get_running_loop().run_in_executor(pool, fn, *args)
+
+    async def _process(self, body: bytes, url: str, headers: tuple[tuple[str, str], ...]) -> ProcessedFeed:
+        return await self._cpu(self.processor, body, url, headers, self.settings.fetch.max_entries)
 
     # -- one pass ------------------------------------------------------------------------
     async def poll(self, names: Sequence[str] | None = None, *, only_due: bool = False,
@@ -281,10 +285,7 @@ class Poller:
         """One source's articles, built in a worker in one call (page text, hashes, claims)."""
         jobs = [(src.name, src.language, src.official, e, page, url, self.clock(), self.analyzer is not None)
                 for e, (page, url) in zip(entries, pages, strict=True)]
-        pool = self._executor()
-        if pool is None:
-            return build_articles(jobs)
-        return await asyncio.get_running_loop().run_in_executor(pool, build_articles, jobs)
+        return await self._cpu(build_articles, jobs)
 
 
 def run_poll(settings: Settings, store: Store, **kw: Any) -> PollReport:

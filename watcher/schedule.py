@@ -30,12 +30,6 @@ def next_check(now: dt.datetime, interval: float, *, error_count: int = 0, retry
     return now + dt.timedelta(seconds=delay)
 
 
-def first_check(now: dt.datetime, interval: float, *, jitter: float = 0.1,
-                rand: Callable[[], float] = random.random) -> dt.datetime:
-    """Spread the first polls of a fresh daemon over a fraction of each interval."""
-    return now + dt.timedelta(seconds=interval * jitter * rand())
-
-
 def is_due(next_check_at: dt.datetime | None, now: dt.datetime, interval: float = 0.0) -> bool:
     """Due when the time has come, or when the stored time is further ahead than any delay we
     ever set (the clock went backwards): a source is never starved by a clock jump."""

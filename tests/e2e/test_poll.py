@@ -46,14 +46,6 @@ def poll(settings: object, store: Store, **kw: object) -> object:
     return asyncio.run(main())
 
 
-@pytest.fixture
-def store(db_url: str) -> Store:
-    s = Store(db_url)
-    s.migrate()
-    yield s
-    s.dispose()
-
-
 def test_poll_keeps_relevant_then_answers_304(store: Store) -> None:
     with FeedServer() as srv:
         srv.route("/feed.xml", rss([RELEVANT, OFF_TOPIC, OTHER_TRILATERAL]))

@@ -22,14 +22,6 @@ def art(title: str, body: str, *, source: str = "Yonhap", guid: str | None = Non
                    content_hash=h or hashlib.sha256(f"{title}|{body}".encode()).hexdigest(), simhash=sim)
 
 
-@pytest.fixture
-def store(db_url: str) -> Store:
-    s = Store(db_url)
-    s.migrate()
-    yield s
-    s.dispose()
-
-
 def test_migrate_is_idempotent_and_keeps_data(store: Store) -> None:
     store.add_articles([art("Secretariat", "The three leaders agreed.", guid="g1")], NOW)
     store.migrate()

@@ -131,16 +131,7 @@ class Fetcher:
             outcome, reason = classify(exc, st, self.settings)
         finally:
             CURRENT.reset(token)
-        return FetchResult(
-            url=url,
-            outcome=outcome,
-            final_url=st.url,
-            status_code=st.status,
-            headers=st.headers,
-            permanent_redirect=st.permanent,
-            error=reason,
-            elapsed=time.monotonic() - start,
-        )
+        return _failed(st, outcome, reason, start)
 
     async def _fetch(
         self, st: FetchState, url: str, validators: Validators, cap: int, accept: str, start: float
