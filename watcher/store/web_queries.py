@@ -2,7 +2,8 @@
 
 Every listing has a LIMIT; the article search orders by the ``(published_at, id)`` index
 and counts matches only up to :data:`COUNT_CAP`, so a page stays fast with 100,000 articles.
-The one write here is :func:`apply_review`: an analyst's decision on a detected change.
+The one write, :func:`apply_review` (an analyst's decision on a detected change), lives in
+:mod:`watcher.store.reviews` and is re-exported here.
 """
 
 from __future__ import annotations
@@ -14,19 +15,53 @@ from typing import Any
 from sqlalchemy import Connection, Select, func, select, text, update
 
 from .db import is_sqlite, search_clause, search_terms
-from .schema import articles, changes, claims, commitments, metadata, reviews, sources
+from .reviews import (
+    DECISIONS,
+    KINDS,
+    REVIEW_STATUS,
+    STATUSES,
+    ReviewError,
+    apply_review,
+    pending_count,
+    recompute_status,
+    review_history,
+)
+from .schema import articles, changes, claims, commitments, metadata, sources
+
+__all__ = [  # the review API is re-exported from watcher.store.reviews
+    "ArticleFilter",
+    "COUNT_CAP",
+    "DECISIONS",
+    "FTS_PROBE",
+    "KINDS",
+    "PG_COMMON",
+    "REVIEW_STATUS",
+    "ReviewError",
+    "STATUSES",
+    "_A",
+    "_LIST_COLS",
+    "alert_counts",
+    "apply_review",
+    "article_sources",
+    "commitment_ids",
+    "get_article",
+    "get_change",
+    "get_commitment",
+    "list_alerts",
+    "list_changes",
+    "list_commitments",
+    "list_sources",
+    "pending_count",
+    "recompute_status",
+    "review_history",
+    "search_articles",
+    "set_muted",
+    "source_health",
+]
 
 COUNT_CAP = 1000
 FTS_PROBE = 5000      # SQLite: a query matching more articles than this is "common" (see _search)
 PG_COMMON = 20        # PostgreSQL: as many matches among the newest 1,000 articles make a query common
-DECISIONS = ("confirm", "reject", "correct")
-REVIEW_STATUS = {"confirm": "confirmed", "reject": "rejected", "correct": "corrected"}
-KINDS = ("new", "advanced", "reaffirmed", "delayed", "weakened", "dropped", "overdue")
-STATUSES = ("proposed", "agreed", "in_progress", "implemented", "stalled", "dropped")
-
-
-class ReviewError(ValueError):
-    """A review that cannot be applied (unknown change, bad decision or kind)."""
 
 
 # ---- changes ----------------------------------------------------------------------------------
@@ -316,95 +351,3 @@ def alert_counts(conn: Connection) -> dict[str, dict[str, int]]:
                           .group_by(alerts.c.channel, alerts.c.state)):
         out.setdefault(str(r[0]), {})[str(r[1])] = int(r[2])
     return out
-
-
-# ---- reviews ----------------------------------------------------------------------------------
-
-def review_history(conn: Connection, *, change_id: int | None = None, commitment: str | None = None,
-                   limit: int = 200) -> list[dict[str, Any]]:
-    """Who decided what and when, newest first."""
-    q = select(reviews).order_by(reviews.c.decided_at.desc(), reviews.c.id.desc()).limit(limit)
-    if change_id is not None:
-        q = q.where(reviews.c.change_id == change_id)
-    if commitment:
-        q = q.where(reviews.c.commitment_id == commitment)
-    return [dict(r) for r in conn.execute(q).mappings()]
-
-
-def recompute_status(conn: Connection, commitment_id: str) -> str | None:
-    """Set a commitment's status from its latest non-rejected change, or its registry status.
-
-    Returns the new status (None for an unknown commitment). The differ's saved state
-    follows, so the next article is read against the reviewed status.
-    """
-    row = conn.execute(select(commitments.c.registry_status, commitments.c.state)
-                       .where(commitments.c.id == commitment_id)).first()
-    if row is None:
-        return None
-    latest = conn.execute(
-        select(changes.c.to_status).where(changes.c.commitment_id == commitment_id,
-                                          changes.c.review_status != "rejected",
-                                          changes.c.to_status.is_not(None), changes.c.to_status != "")
-        .order_by(func.coalesce(changes.c.published_at, changes.c.detected_at).desc(), changes.c.id.desc())
-        .limit(1)).scalar()
-    status = str(latest or row.registry_status)
-    values: dict[str, Any] = {"status": status}
-    state = row.state
-    if isinstance(state, dict) and "status" in state and state["status"] != status:
-        values["state"] = {**state, "status": status}
-    conn.execute(update(commitments).where(commitments.c.id == commitment_id).values(**values))
-    return status
-
-
-def _corrected_status(change: Any, new_kind: str, new_status: str | None) -> str | None:
-    if new_status:
-        return new_status
-    if new_kind == "dropped":
-        return "dropped"
-    if new_kind in ("reaffirmed", "overdue"):
-        return change.from_status or change.to_status
-    return str(change.to_status) if change.to_status else None
-
-
-def apply_review(conn: Connection, change_id: int, decision: str, *, reviewer: str, comment: str = "",
-                 new_kind: str | None = None, new_status: str | None = None,
-                 now: dt.datetime | None = None) -> dict[str, Any]:
-    """Record an analyst's decision on a change and make the commitment's status follow it.
-
-    ``confirm`` keeps the change, ``reject`` sets it aside (the status no longer counts it),
-    ``correct`` changes its kind (and, with ``new_status`` or by the kind's meaning, where
-    it leaves the commitment). Returns the review row written plus the commitment's status.
-    """
-    if decision not in DECISIONS:
-        raise ReviewError(f"decision must be one of {', '.join(DECISIONS)}")
-    reviewer = (reviewer or "").strip()[:200]
-    if not reviewer:
-        raise ReviewError("say who you are: the reviewer's name is kept with the decision")
-    ch = conn.execute(select(changes).where(changes.c.id == change_id)).first()
-    if ch is None:
-        raise ReviewError(f"no change with id {change_id}")
-    values: dict[str, Any] = {"review_status": REVIEW_STATUS[decision]}
-    kind_after, status_after = None, ch.to_status
-    if decision == "correct":
-        if new_kind not in KINDS:
-            raise ReviewError(f"a correction needs a kind: one of {', '.join(KINDS)}")
-        if new_status and new_status not in STATUSES:
-            raise ReviewError(f"status must be one of {', '.join(STATUSES)}")
-        kind_after, status_after = new_kind, _corrected_status(ch, new_kind, new_status)
-        values.update(kind=new_kind, to_status=status_after)
-    elif decision == "confirm":
-        values["confirmed"] = True
-    conn.execute(update(changes).where(changes.c.id == change_id).values(**values))
-    row = {"change_id": change_id, "commitment_id": ch.commitment_id, "decision": decision,
-           "old_kind": ch.kind, "new_kind": kind_after, "old_status": ch.to_status, "new_status": status_after,
-           "comment": (comment or "").strip()[:4000], "reviewer": reviewer,
-           "decided_at": now or dt.datetime.now(dt.UTC)}
-    key = conn.execute(reviews.insert().values(**row)).inserted_primary_key
-    assert key is not None
-    status = recompute_status(conn, ch.commitment_id)
-    return {**row, "id": int(key[0]), "commitment_status": status}
-
-
-def pending_count(conn: Connection) -> int:
-    return int(conn.execute(select(func.count()).select_from(changes)
-                            .where(changes.c.review_status == "pending")).scalar_one())
