@@ -255,13 +255,18 @@ def scenario(name: str, latency_ms: float | None, a: argparse.Namespace, tmp: Pa
             rdir.mkdir()
             state = rdir / "ceiling-state.json"
             rec("ceiling_cold", run_proc([*ceiling, str(state), *conc]))
-            rec("ceiling_steady", run_proc([*ceiling, str(state), "--conditional", *conc]))
+            base = []
             if a.watcher:
                 db = f"sqlite:///{rdir / 'w.sqlite3'}"
                 base = [*watcher_cmd(), "--config", str(sources), "--db", db]
                 rec("watcher_init", run_proc([*base, "init", "--no-seed"], cwd=ROOT))
                 rec("watcher_cold", run_proc([*base, "poll", "--once", "--json"], cwd=ROOT, sample_tree=True))
-                rec("watcher_steady", run_proc([*base, "poll", "--once", "--json"], cwd=ROOT, sample_tree=True))
+            # Steady passes last about a second: pairs of them, alternated, so that both sides of the ratio
+            # meet the same moments of a noisy machine; the medians are over every pair of every run.
+            for _ in range(a.steady_reps):
+                rec("ceiling_steady", run_proc([*ceiling, str(state), "--conditional", *conc]))
+                if a.watcher:
+                    rec("watcher_steady", run_proc([*base, "poll", "--once", "--json"], cwd=ROOT, sample_tree=True))
             if slow_once and (r > 0 or a.skip_slow):
                 continue
             rec("naive_cold", run_proc([PY, str(FARM / "ref_naive.py"), str(urls_file)]))
@@ -453,6 +458,8 @@ def main() -> None:
     ap.add_argument("--feeds", type=int, default=1000)
     ap.add_argument("--items", type=int, default=30)
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--steady-reps", type=int, default=5,
+                    help="steady passes (ceiling, watcher, alternated) per run")
     ap.add_argument("--concurrency", type=int, default=32)
     ap.add_argument("--latency-ms", type=float, default=100.0, help="round-trip time added in the latency scenario")
     ap.add_argument("--mtu", type=int, default=1500, help="MTU of the latency link")
@@ -483,7 +490,7 @@ def main() -> None:
     nginx_v = subprocess.run(["nginx", "-v"], capture_output=True, text=True).stderr.strip()
     res: dict = {
         "meta": {"date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "feeds": a.feeds, "items": a.items,
-                 "runs": a.runs, "concurrency": a.concurrency, "cpus": os.cpu_count(),
+                 "runs": a.runs, "steady_reps": a.steady_reps, "concurrency": a.concurrency, "cpus": os.cpu_count(),
                  "python": platform.python_version(), "nginx": nginx_v, "latency_ms": a.latency_ms,
                  "latency_link": "user-space TUN delay link (benchmarks/farm/delaylink.py), half the RTT each "
                                  f"way, MTU {a.mtu}; this kernel has no sch_netem",

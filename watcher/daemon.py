@@ -16,6 +16,7 @@ import signal
 from collections.abc import Callable
 from typing import Any
 
+from . import aio
 from .config import Settings
 from .intake import Analyzer, ChangeHook
 from .pipeline import Poller, utcnow
@@ -120,5 +121,5 @@ def run_daemon(settings: Settings, store: Store, *, registry_file: str | None = 
             loop.add_signal_handler(sig, stop.set)
         await serve_forever(settings, store, stop=stop)
 
-    asyncio.run(main())
+    aio.run(main())
     return 0

@@ -2,7 +2,8 @@
 giving the same answers feedparser's strict parser gives, or ``None`` so the caller falls back to feedparser.
 
 :func:`parse` returns what ``parse_feed`` reads from feedparser (feed-level ``title``/``title_detail``/
-``language``, and per entry ``id``, ``link``, ``title``, ``summary``, ``content``, ``*_parsed`` dates, ``author``,
+``language``, and per entry ``id``, ``link``, ``title``, ``summary``, ``content``, ``*_parsed`` dates (as
+:class:`LazyDate`, parsed when read), ``author``,
 ``language``) computed by re-playing feedparser's own rules for the elements it knows here (which element wins,
 the "first non-empty title" lock, a guid that is a permalink doubling as the link, content copied to the summary,
 the HTML guess for ``text/plain`` fields in RSS, the latin-1/cp1252 repairs), using feedparser's own helpers for
@@ -28,7 +29,9 @@ from feedparser.urls import _urljoin, make_safe_absolute_uri
 from feedparser.util import FeedParserDict
 from lxml import etree
 
-__all__ = ["parse"]
+from .textutil import PLAIN_ABSOLUTE_URL
+
+__all__ = ["LazyDate", "parse"]
 
 FastFeed = tuple[dict[str, Any], list[dict[str, Any]], str]
 
@@ -44,14 +47,26 @@ _TEXT_TYPES = ("text/plain", "text/html")
 _XMLNS = re.compile(rb"""xmlns(?::([^\s=/>]+))?\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _BASE_ATTR = re.compile(rb"\bbase\s*=")
 _AMP_REF = re.compile("&([A-Za-z0-9_]+);")
-# An absolute http(s) URL that urllib's urljoin (and feedparser's slash fixer) return unchanged: lower-case scheme,
-# plain host[:port], a path without ';' or dot-segment tricks, an optional non-empty query, no fragment/whitespace.
-_PLAIN_ABS = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]+)?(?:/[A-Za-z0-9_~/%+,-]*(?:\.[A-Za-z0-9_~/%+,-]+)*)?"
-                        r"(?:\?[A-Za-z0-9._~/=&%+:,-]+)?")
+
+
+class LazyDate:
+    """A date element's text, parsed (by feedparser's own rules) only when asked: most entries are
+    dropped by the relevance filter before anyone reads their date."""
+
+    __slots__ = ("raw",)
+
+    def __init__(self, raw: str) -> None:
+        self.raw = raw
+
+    def parsed(self) -> Any:
+        """What feedparser stores under ``*_parsed``: a UTC ``time.struct_time`` or None."""
+        return _parse_date(self.raw)
 
 
 def _join(base: str, uri: str) -> str:
-    return uri if _PLAIN_ABS.fullmatch(uri) else _urljoin(base, uri)
+    return uri if PLAIN_ABSOLUTE_URL.fullmatch(uri) else _urljoin(base, uri)
+
+
 looks_like_html: Callable[[str], bool] = _FeedParserMixin.looks_like_html
 
 # Entry children whose feedparser handlers were checked to touch none of the keys parse_feed reads.
@@ -253,7 +268,7 @@ def _entry(el: Any, base: str, guess: bool, rdf: bool) -> dict[str, Any]:
         elif name in ("guid", "id"):
             _guid(child, e, base)
         elif name in _DATE_KEY:
-            e[_DATE_KEY[name]] = _parse_date(_fix(_leaf(child)))
+            e[_DATE_KEY[name]] = LazyDate(_fix(_leaf(child)))
         elif name in ("author", "dc:creator", "dc:author"):
             authors += 1
             if authors > 1:

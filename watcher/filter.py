@@ -219,7 +219,10 @@ def relevance(title: str, summary: str, body: str = "") -> Relevance:
     """Score how much an entry is about US–Japan–ROK cooperation; ``reasons`` names what matched."""
     text = "\n".join(s for s in (title, summary, body) if s)
     low = text.lower()
-    if not text or not any(n in low for n in _NEEDLES):
+    for needle in _NEEDLES:   # a plain loop: the cheapest way to reject the ~19 in 20 entries that miss
+        if needle in low:
+            break
+    else:
         return Relevance(False, 0.0, ())
     mentions = _mentions(text, low)
     if not mentions:

@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from .errors import Outcome
-from .textutil import clamp_date, html_to_text, plain_text
+from .textutil import PLAIN_ABSOLUTE_URL, clamp_date, html_to_text, plain_text
 from .types import Entry, ParseResult
 
 __all__ = ["parse_json_feed", "safe_link"]
@@ -18,6 +18,8 @@ def safe_link(link: Any, base: str) -> str | None:
     """An absolute http(s) URL for ``link`` resolved against ``base``, or None."""
     if not link or not isinstance(link, str):
         return None
+    if PLAIN_ABSOLUTE_URL.fullmatch(link):   # the common case: urljoin would return it as it is
+        return link
     try:
         full = urljoin(base, link.strip()) if base else link.strip()
         scheme = urlsplit(full).scheme.lower()

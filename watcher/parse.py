@@ -16,12 +16,13 @@ Hostile input is expected. What this module guarantees:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import re
 import time
 import xml.sax
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from xml.parsers import expat
 from xml.sax.expatreader import ExpatParser
@@ -42,6 +43,7 @@ from .types import Entry, ParseResult
 __all__ = ["FAST_PATH", "MAX_BODY_BYTES", "parse_feed", "strip_dtd"]
 
 MAX_BODY_BYTES = 20 * 1024 * 1024
+Keep = Callable[[str, str, str], bool]   # (title, summary, content) -> build this entry?
 FAST_PATH = True  # try watcher.fastparse (lxml, same answers) before feedparser for plain UTF-8 feeds
 _FAST_ENCODINGS = frozenset({"utf-8", "us-ascii"})
 
@@ -189,11 +191,20 @@ def parse_feed(
     max_bytes: int = MAX_BODY_BYTES,
     now: dt.datetime | None = None,
     fast: bool | None = None,
+    keep: Keep | None = None,
 ) -> ParseResult:
     """Parse a fetched feed. ``headers`` are the HTTP response headers (Content-Type for the charset,
     Content-Location / ``url`` for relative links). Never raises for bad input; never does I/O.
     ``fast`` (default: the module's ``FAST_PATH``) lets plain UTF-8 RSS/Atom/RDF go through
-    :mod:`watcher.fastparse`, which gives the same result or declines."""
+    :mod:`watcher.fastparse`, which gives the same result or declines.
+
+    ``keep(title, summary, content)``, when given, is asked about each entry's text before the rest
+    of it (link, id, date, author) is worked out: entries it turns down are only counted
+    (``passed_over``). The poller passes the relevance filter here, since most entries of most feeds
+    are about something else::
+
+        parse_feed(body, url=url, keep=lambda title, summary, content: "Korea" in title)
+    """
     if not body or body.isspace():
         return ParseResult(Outcome.EMPTY_BODY, error="empty body")
     if len(body) > max_bytes:
@@ -204,9 +215,9 @@ def parse_feed(
         if _looks_json(body, hdrs.get("content-type", "").lower()):
             res = _parse_json(body, url, max_entries, max_field_chars, now)
             if res is not None:
-                return res
+                return res if keep is None else _kept(res, keep)
         use_fast = FAST_PATH if fast is None else fast
-        return _parse_xml(body, url, hdrs, max_entries, max_field_chars, now, use_fast)
+        return _parse_xml(body, url, hdrs, max_entries, max_field_chars, now, use_fast, keep)
     except Exception as exc:  # a crash inside a third-party parser on hostile input is still just bad input
         return ParseResult(Outcome.MALFORMED, error=f"parser error: {type(exc).__name__}: {exc}"[:500])
 
@@ -219,6 +230,7 @@ def _parse_xml(
     max_chars: int,
     now: dt.datetime,
     use_fast: bool = False,
+    keep: Keep | None = None,
 ) -> ParseResult:
     result = FeedParserDict(bozo=False, entries=[], feed=FeedParserDict(), headers={})
     # Only the headers feedparser's charset rules need; an absent Content-Type is not a fault here.
@@ -249,13 +261,19 @@ def _parse_xml(
     language = feed.get("language") or baselang
 
     skipped = cut + max(0, len(raw_entries) - max_entries)
-    entries = tuple(
-        entry
-        for entry in (_entry(e, baseuri, language, max_chars, now) for e in raw_entries[: max(max_entries, 0)])
-        if entry.title or entry.url or entry.guid or entry.summary or entry.content
-    )
+    kept: list[Entry] = []
+    passed_over = 0
+    for e in raw_entries[: max(max_entries, 0)]:
+        texts = _texts(e, max_chars)
+        if keep is not None and not keep(*texts):
+            passed_over += 1
+            continue
+        entry = _entry(e, texts, baseuri, language, now)
+        if entry.title or entry.url or entry.guid or entry.summary or entry.content:
+            kept.append(entry)
+    entries = tuple(kept)
     if entries or raw_entries:
-        return ParseResult(Outcome.OK, entries, title, error, skipped)
+        return ParseResult(Outcome.OK, entries, title, error, skipped, passed_over)
     if _HTML_ROOT.match(data, root) or data[root : root + 5].lower() == b"<html":
         return ParseResult(Outcome.NOT_A_FEED, title=None, error=error or "an HTML page, not a feed")
     if not version and not _FEEDISH.search(converted, 0, 1 << 16):
@@ -327,6 +345,8 @@ def _content_text(contents: Iterable[Any], max_chars: int) -> str:
 def _struct_date(e: Mapping[str, Any], now: dt.datetime) -> dt.datetime | None:
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
         st = e.get(key)
+        if isinstance(st, fastparse.LazyDate):
+            st = st.parsed()
         if isinstance(st, time.struct_time):
             try:
                 return clamp_date(dt.datetime(*st[:6], tzinfo=dt.UTC), now)
@@ -335,17 +355,30 @@ def _struct_date(e: Mapping[str, Any], now: dt.datetime) -> dt.datetime | None:
     return None
 
 
-def _entry(e: Mapping[str, Any], base: str, language: Any, max_chars: int, now: dt.datetime) -> Entry:
+def _texts(e: Mapping[str, Any], max_chars: int) -> tuple[str, str, str]:
+    """An entry's title, summary and content as plain text: what ``keep`` and the filter read."""
+    return (_field_text(e, "title", max_chars), _field_text(e, "summary", max_chars),
+            _content_text(e.get("content") or (), max_chars))
+
+
+def _kept(res: ParseResult, keep: Keep) -> ParseResult:
+    entries = tuple(e for e in res.entries if keep(e.title, e.summary, e.content))
+    return dataclasses.replace(res, entries=entries, passed_over=len(res.entries) - len(entries))
+
+
+def _entry(e: Mapping[str, Any], texts: tuple[str, str, str], base: str, language: Any,
+           now: dt.datetime) -> Entry:
     guid = e.get("id")
     guid = plain_text(guid, 2048) if isinstance(guid, str) and guid.strip() else None
     author = e.get("author")
     lang = e.get("language") or language
+    title, summary, content = texts
     return Entry(
         guid=guid,
         url=_safe_link(e.get("link"), base),
-        title=_field_text(e, "title", max_chars),
-        summary=_field_text(e, "summary", max_chars),
-        content=_content_text(e.get("content") or (), max_chars),
+        title=title,
+        summary=summary,
+        content=content,
         published_at=_struct_date(e, now),
         author=plain_text(author, 1000) if isinstance(author, str) and author.strip() else None,
         language=lang if isinstance(lang, str) and lang else None,

@@ -43,17 +43,20 @@ def process_feed(
         for key, value in headers:
             low = key.lower()
             hdrs[low] = f"{hdrs[low]}, {value}" if low in hdrs else value
-        parsed = parse_feed(body, url=url, headers=hdrs, max_entries=max_entries)
-        relevant: list[tuple[Entry, Relevance]] = []
-        for entry in parsed.entries:
-            rel = relevance(entry.title, entry.summary, entry.content)
-            if rel.relevant:
-                relevant.append((entry, rel))
+        scores: dict[tuple[str, str, str], Relevance] = {}
+
+        def keep(title: str, summary: str, content: str) -> bool:
+            rel = scores[title, summary, content] = relevance(title, summary, content)
+            return rel.relevant
+
+        # Only the entries the filter keeps are built in full (link, id, date): ~1 in 20 here.
+        parsed = parse_feed(body, url=url, headers=hdrs, max_entries=max_entries, keep=keep)
+        relevant = [(e, scores[e.title, e.summary, e.content]) for e in parsed.entries]
         return ProcessedFeed(
             outcome=parsed.outcome,
             error=parsed.error,
             title=parsed.title,
-            total_entries=len(parsed.entries) + parsed.skipped,
+            total_entries=len(parsed.entries) + parsed.passed_over + parsed.skipped,
             skipped=parsed.skipped,
             relevant=tuple(relevant),
         )

@@ -17,6 +17,7 @@ import unicodedata
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 __all__ = [
+    "PLAIN_ABSOLUTE_URL",
     "canonical_url",
     "clamp_date",
     "content_hash",
@@ -105,6 +106,13 @@ def clamp_date(value: dt.datetime | None, now: dt.datetime | None = None) -> dt.
 
 
 # --- URLs --------------------------------------------------------------------------------------------------
+# An absolute http(s) URL that urllib's urljoin (and feedparser's slash fixer) return unchanged: lower-case scheme,
+# plain host[:port], a path without ';' or dot-segment tricks, an optional non-empty query, no fragment/whitespace.
+PLAIN_ABSOLUTE_URL = re.compile(
+    r"https?://[A-Za-z0-9.-]+(?::[0-9]+)?(?:/[A-Za-z0-9_~/%+,-]*(?:\.[A-Za-z0-9_~/%+,-]+)*)?"
+    r"(?:\?[A-Za-z0-9._~/=&%+:,-]+)?"
+)
+
 _TRACKING_PARAMS = frozenset(
     {
         "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "igshid", "mc_cid", "mc_eid",

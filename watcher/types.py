@@ -99,6 +99,7 @@ class ParseResult:
     title: str | None = None
     error: str | None = None        # the bozo reason, kept even when entries were recovered
     skipped: int = 0                # entries dropped by caps
+    passed_over: int = 0            # entries left out by the caller's ``keep`` test
 
 
 @dataclass(frozen=True)
@@ -139,5 +140,5 @@ class PollReport:
     not_modified: int
     errors: int
     new_articles: int
-    seconds: float
+    seconds: float            # from the first request to the last write
     changes: int = 0

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import sys
 
 import click
 
+from .. import aio
 from ..errors import ConfigError
 from ._context import Ctx, emit_json, parse_date, pass_ctx, table
 
@@ -98,7 +98,7 @@ def poll(ctx: Ctx, once: bool, as_json: bool, names: tuple[str, ...]) -> None:
         async with Poller(settings, store, analyzer=analyzer) as poller:
             return await poller.poll(list(names) or None)
 
-    report = asyncio.run(main())
+    report = aio.run(main())
     data = {k: getattr(report, k) for k in ("sources", "fetched", "not_modified", "errors", "new_articles",
                                             "seconds", "changes")}
     if as_json:

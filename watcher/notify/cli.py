@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import os
 from typing import Any
 
 import click
 
+from .. import aio
 from ..cli._context import Ctx, emit_json, pass_ctx, table
 from .config import alerts_config
 
@@ -105,7 +105,7 @@ def test_channel(ctx: Ctx, channel: str, as_json: bool) -> None:
             for s in senders.values():
                 await s.aclose()
 
-    result = asyncio.run(main())
+    result = aio.run(main())
     if as_json:
         emit_json({"channel": ch.name, "alert_id": alert_id, "outcome": result.outcome, "error": result.error,
                    "detail": result.detail})
