@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import datetime as dt
+import gc
 import hashlib
 import logging
 import multiprocessing
@@ -145,6 +146,7 @@ class Poller:
             ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
             if ctx.get_start_method() == "fork":
                 _load_worker_modules()   # once, here: every forked worker starts with them compiled
+                gc.freeze()              # and the collector leaves the shared pages alone (no copy-on-write)
             self._pool = concurrent.futures.ProcessPoolExecutor(self._workers, mp_context=ctx,
                                                                 initializer=_die_with_parent,
                                                                 initargs=(os.getpid(),))
@@ -266,17 +268,20 @@ class Poller:
         elif failed and errors >= DISABLE_AFTER:
             disabled = f"{errors} consecutive failures; re-enable with `watcher sources enable`"
         keep = outcome in (Outcome.OK, Outcome.NOT_MODIFIED)
+        validators = f.validators if f and keep else st.validators
+        body_hash = res.body_hash if res.body_hash is not None else st.body_hash
+        final_url = f.final_url if f and f.permanent_redirect else st.final_url
+        routine = (outcome is Outcome.NOT_MODIFIED and st.last_status == outcome.value and st.error_count == 0
+                   and f is not None and f.status_code == 304 and st.http_status == 304
+                   and validators == st.validators and body_hash == st.body_hash and final_url == st.final_url)
         return SourceUpdate(
             name=src.name, polled_at=now, status=outcome.value, error=res.error,
             http_status=f.status_code if f else None, error_count=errors,
             next_check_at=next_check(now, src.interval, error_count=errors,
                                      retry_after=f.retry_after if f else None,
                                      jitter=self.settings.fetch.jitter, rand=self.rand),
-            validators=f.validators if f and keep else st.validators,
-            body_hash=res.body_hash if res.body_hash is not None else st.body_hash,
-            last_success_at=now if not failed else st.last_success_at,
-            final_url=f.final_url if f and f.permanent_redirect else st.final_url,
-            disabled_reason=disabled)
+            validators=validators, body_hash=body_hash, last_success_at=now if not failed else st.last_success_at,
+            final_url=final_url, disabled_reason=disabled, routine=routine)
 
     async def _poll_source(self, src: Source, st: SourceState) -> _SourceResult:
         assert self._fetcher is not None

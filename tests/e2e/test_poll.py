@@ -154,3 +154,31 @@ def test_json_feed_and_atom(store: Store, tmp_path: Path) -> None:
         titles = {a["title"] for a in store.list_articles()}
         assert titles == {"日米韓首脳、事務局設立で合意", "한미일 정상, 사무국 출범 합의"}
         assert [a["title"] for a in store.list_articles(search="사무국")] == ["한미일 정상, 사무국 출범 합의"]
+
+
+def test_routine_304s_move_the_times_and_a_change_is_still_seen(store: Store) -> None:
+    """From the second 304 on, a pass writes only the poll times (a narrower UPDATE); the row must still say
+    when it was polled and succeeded, keep its validators, and a later change of the feed is stored."""
+    t0 = dt.datetime(2026, 11, 23, 9, tzinfo=dt.UTC)
+    now = [t0]
+    with FeedServer() as srv:
+        srv.route("/feed.xml", rss([RELEVANT]))
+        settings = settings_for(srv, {"Wire": "/feed.xml"})
+        for hour in range(4):
+            now[0] = t0 + dt.timedelta(hours=hour)
+            poll(settings, store, clock=lambda: now[0])
+        row = store.list_sources()[0]
+        assert row["last_status"] == "not_modified" and row["http_status"] == 304 and row["error_count"] == 0
+        assert row["last_polled_at"] == row["last_success_at"] == (t0 + dt.timedelta(hours=3)).isoformat()
+        assert row["next_check_at"] > row["last_polled_at"]
+        etag = store.source_states()["Wire"].validators.etag
+        assert etag
+        second = dict(RELEVANT, guid="sec-2", link="http://127.0.0.1/article/2",
+                      title="Seoul, Tokyo and Washington name the trilateral secretariat's first director")
+        srv.route("/feed.xml", rss([second, RELEVANT]))
+        now[0] = t0 + dt.timedelta(hours=4)
+        report = poll(settings, store, clock=lambda: now[0])
+        assert (report.fetched, report.new_articles) == (1, 1)
+        row = store.list_sources()[0]
+        assert row["last_status"] == "ok" and row["http_status"] == 200
+        assert store.source_states()["Wire"].validators.etag != etag

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, bindparam, or_, select, text, update
 
 from ..types import Article
-from .db import search_clause
+from .db import insert_ids, search_clause
 from .schema import articles
 
 CLUSTER_WINDOW = dt.timedelta(days=7)
@@ -133,8 +133,7 @@ def add(conn: Connection, batch: Sequence[Article], now: dt.datetime) -> list[St
         kept.append((a, cluster))
     if not rows:
         return []
-    ids = [int(r[0]) for r in conn.execute(
-        articles.insert().returning(articles.c.id, sort_by_parameter_order=True), rows)]
+    ids = insert_ids(conn, articles, rows)
     resolved = [c if isinstance(c, int) else ids[c[1]] for _a, c in kept]   # type: ignore[index]
     conn.execute(update(articles).where(articles.c.id == bindparam("b_id")).values(cluster_id=bindparam("b_c")),
                  [{"b_id": i, "b_c": c} for i, c in zip(ids, resolved, strict=True)])

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, select, update
 
+from .db import insert_ids
 from .schema import articles, changes, claims, commitments
 
 
@@ -73,8 +74,7 @@ def insert_changes(conn: Connection, rows_: Sequence[dict[str, Any]]) -> list[in
     """Insert changes in one statement; their ids, in the order given."""
     if not rows_:
         return []
-    result = conn.execute(changes.insert().returning(changes.c.id, sort_by_parameter_order=True), list(rows_))
-    return [int(r[0]) for r in result]
+    return insert_ids(conn, changes, rows_)
 
 
 def insert_claims(conn: Connection, rows_: list[dict[str, Any]]) -> None:

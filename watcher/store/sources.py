@@ -30,6 +30,7 @@ class SourceState:
     last_success_at: dt.datetime | None = None
     final_url: str | None = None
     official: bool = False
+    http_status: int | None = None
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class SourceUpdate:
     last_success_at: dt.datetime | None = None
     final_url: str | None = None
     disabled_reason: str | None = None
+    routine: bool = False    # only the three times differ from the row (a 304 like the last one)
 
 
 def sync(conn: Connection, configured: Sequence[Source]) -> None:
@@ -92,7 +94,8 @@ def states(conn: Connection) -> dict[str, SourceState]:
             validators=Validators(etag=r.etag, last_modified=r.last_modified),
             body_hash=r.body_hash, error_count=r.error_count or 0, next_check_at=r.next_check_at,
             last_status=r.last_status, disabled_reason=r.disabled_reason, muted=r.muted,
-            last_success_at=r.last_success_at, final_url=r.final_url, official=r.official)
+            last_success_at=r.last_success_at, final_url=r.final_url, official=r.official,
+            http_status=r.http_status)
     return out
 
 
@@ -101,16 +104,25 @@ _UPDATE = update(sources).where(sources.c.name == bindparam("b_name")).values(
     http_status=bindparam("b_http"), error_count=bindparam("b_errors"), next_check_at=bindparam("b_next"),
     etag=bindparam("b_etag"), last_modified=bindparam("b_lm"), body_hash=bindparam("b_hash"),
     last_success_at=bindparam("b_success"), final_url=bindparam("b_final"), disabled_reason=bindparam("b_disabled"))
+_TIMES = update(sources).where(sources.c.name == bindparam("b_name")).values(
+    last_polled_at=bindparam("b_polled"), next_check_at=bindparam("b_next"), last_success_at=bindparam("b_success"))
 
 
 def apply_updates(conn: Connection, updates: Sequence[SourceUpdate]) -> None:
-    """One executemany for the whole batch: a steady-state pass writes 1,000 rows at once."""
-    conn.execute(_UPDATE, [{
+    """One executemany for the whole batch (a steady-state pass writes 1,000 rows at once); routine
+    updates, where only the times move, through a statement that binds only those."""
+    routine = [{"b_name": u.name, "b_polled": u.polled_at, "b_next": u.next_check_at, "b_success": u.last_success_at}
+               for u in updates if u.routine]
+    if routine:
+        conn.execute(_TIMES, routine)
+    full = [{
         "b_name": u.name, "b_polled": u.polled_at, "b_status": u.status, "b_error": u.error,
         "b_http": u.http_status, "b_errors": u.error_count, "b_next": u.next_check_at,
         "b_etag": u.validators.etag, "b_lm": u.validators.last_modified, "b_hash": u.body_hash,
         "b_success": u.last_success_at, "b_final": u.final_url, "b_disabled": u.disabled_reason,
-    } for u in updates])
+    } for u in updates if not u.routine]
+    if full:
+        conn.execute(_UPDATE, full)
 
 
 def set_enabled(conn: Connection, name: str, enabled: bool) -> bool:
