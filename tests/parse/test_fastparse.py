@@ -8,18 +8,16 @@ cases of test_parse_hostile.py are replayed against the fast path explicitly.
 from __future__ import annotations
 
 import datetime as dt
-import http.server
 import random
 import re
-import threading
 import time
-from collections.abc import Iterator
 from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.dtdserver import DtdServer
 from watcher import fastparse
 from watcher import parse as parse_mod
 from watcher.parse import parse_feed, strip_dtd
@@ -299,34 +297,6 @@ def test_fast_xxe_never_reads_files() -> None:
     assert "root:" not in str(res)
 
 
-class _CountingHandler(http.server.BaseHTTPRequestHandler):
-    hits: list[str] = []
-
-    def do_GET(self) -> None:
-        type(self).hits.append(self.path)
-        payload = b'<!ENTITY ext "EXTERNAL-DTD-WAS-READ">'
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def loopback() -> Iterator[str]:
-    _CountingHandler.hits = []
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _CountingHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 def test_fast_external_dtd_and_entities_never_fetched(loopback: str) -> None:
     cases = [
         _rss("<item><title>&ext;</title></item>", f'<!DOCTYPE rss SYSTEM "{loopback}/x.dtd">'),
@@ -343,7 +313,7 @@ def test_fast_external_dtd_and_entities_never_fetched(loopback: str) -> None:
         res2 = _both(body, headers={"Content-Location": f"{loopback}/"})
         assert "EXTERNAL-DTD-WAS-READ" not in str(res2)
     time.sleep(0.2)
-    assert _CountingHandler.hits == []
+    assert DtdServer.hits == []
 
 
 def test_fast_caps_and_deep_nesting() -> None:

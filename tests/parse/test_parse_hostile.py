@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import http.server
-import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.dtdserver import DtdServer
 from watcher.errors import Outcome
 from watcher.parse import parse_feed, strip_dtd
 from watcher.types import ParseResult
@@ -80,35 +78,6 @@ def test_xxe_local_file_is_never_read() -> None:
     assert "root:" not in _all_text(res)
 
 
-class _CountingHandler(http.server.BaseHTTPRequestHandler):
-    hits: list[str] = []
-
-    def do_GET(self) -> None:
-        type(self).hits.append(self.path)
-        payload = b'<!ENTITY ext "EXTERNAL-DTD-WAS-READ">'
-        self.send_response(200)
-        self.send_header("Content-Type", "application/xml-dtd")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def loopback() -> Iterator[str]:
-    _CountingHandler.hits = []
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _CountingHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 def test_external_dtd_and_entities_never_fetched(loopback: str) -> None:
     cases = [
         _rss("<item><title>&ext;</title></item>", f'<!DOCTYPE rss SYSTEM "{loopback}/x.dtd">'),
@@ -120,7 +89,7 @@ def test_external_dtd_and_entities_never_fetched(loopback: str) -> None:
         res = parse_feed(body, url=f"{loopback}/feed", headers={"Content-Location": f"{loopback}/"})
         assert "EXTERNAL-DTD-WAS-READ" not in _all_text(res)
     time.sleep(0.2)
-    assert _CountingHandler.hits == []
+    assert DtdServer.hits == []
 
 
 def test_body_naming_a_local_file_is_not_opened() -> None:

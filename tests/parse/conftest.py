@@ -1,0 +1,5 @@
+"""Fixtures for the parser tests."""
+
+from tests.dtdserver import loopback
+
+__all__ = ["loopback"]
