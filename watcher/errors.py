@@ -10,6 +10,7 @@ for what the caller cannot carry on from::
     │                            (.problems lists every bad entry, each naming its source)
     ├── StorageError             the database refused (locked, read-only, not a database)
     ├── FetchError               a bug-level failure inside the fetcher (never an HTTP outcome)
+    ├── WorkerCrashed            a worker process died while it ran a job (watcher.workers)
     └── DeliveryError            an alert channel could not be used (bad template, bad address)
 
 Third-party exceptions (sqlalchemy, aiohttp, tomllib) are translated at one boundary
@@ -47,6 +48,10 @@ class StorageError(WatcherError):
 
 class FetchError(WatcherError):
     """An unexpected failure inside the fetcher (a bug, not an HTTP outcome)."""
+
+
+class WorkerCrashed(WatcherError):
+    """The worker process running a job died (a crash in a C extension, the out-of-memory killer)."""
 
 
 class DeliveryError(WatcherError):

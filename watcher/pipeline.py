@@ -14,12 +14,10 @@ traceback in the log; the pass goes on.
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import datetime as dt
 import gc
 import hashlib
 import logging
-import multiprocessing
 import os
 import random
 import time
@@ -37,6 +35,7 @@ from .schedule import DISABLE_AFTER, is_due, next_check
 from .store import SourceState, SourceUpdate, Store
 from .store.sources import apply_updates
 from .types import Article, Entry, FetchResult, PollReport, Source
+from .workers import WorkerPool
 
 if TYPE_CHECKING:
     from .process import ProcessedFeed
@@ -77,10 +76,6 @@ def _load_worker_modules() -> None:
     from .claims import extract_claims  # noqa: F401
 
 
-def _ready() -> None:
-    """A no-op job: submitting one per worker makes the pool fork them now."""
-
-
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -109,7 +104,7 @@ class Poller:
         self.rand = rand
         self.processor = processor
         self._workers = workers if workers is not None else (os.cpu_count() or 1)
-        self._pool: concurrent.futures.Executor | None = None
+        self._pool: WorkerPool | None = None
         self._fetcher: Fetcher | None = None
         self._pages: Fetcher | None = None
         self._pages_lock = asyncio.Lock()
@@ -125,7 +120,7 @@ class Poller:
                 await fetcher.__aexit__(None, None, None)
         self._fetcher = self._pages = None
         if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            await self._pool.aclose()
             self._pool = None
 
     async def _page_fetcher(self) -> Fetcher:
@@ -139,33 +134,30 @@ class Poller:
         return self._pages
 
     # -- parsing off the event loop ------------------------------------------------------
-    def _executor(self) -> concurrent.futures.Executor | None:
+    def _executor(self) -> WorkerPool | None:
         if self._workers <= 1:
             return None
         if self._pool is None:
-            ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-            if ctx.get_start_method() == "fork":
+            pool = WorkerPool(self._workers, initializer=_die_with_parent, initargs=(os.getpid(),))
+            if pool.start_method == "fork":
                 _load_worker_modules()   # once, here: every forked worker starts with them compiled
                 gc.freeze()              # and the collector leaves the shared pages alone (no copy-on-write)
-            self._pool = concurrent.futures.ProcessPoolExecutor(self._workers, mp_context=ctx,
-                                                                initializer=_die_with_parent,
-                                                                initargs=(os.getpid(),))
+            self._pool = pool
         return self._pool
 
-    def _start_workers(self) -> None:
+    async def _start_workers(self) -> None:
         """Fork the parsing workers before the first request rather than at the first body (the
         daemon keeps them between passes; a one-shot cold pass starts them here)."""
         pool = self._executor()
         if pool is not None:
-            for _ in range(self._workers):
-                pool.submit(_ready)
+            await pool.start()
 
     async def _cpu(self, fn: Callable[..., T], *args: Any) -> T:
         """CPU work in a worker process (inline when there is no pool)."""
         pool = self._executor()
         if pool is None:
             return fn(*args)
-        return await asyncio.get_running_loop().run_in_executor(pool, fn, *args)
+        return await pool.run(fn, *args)
 
     async def _process(self, body: bytes, url: str, headers: tuple[tuple[str, str], ...]) -> ProcessedFeed:
         return await self._cpu(self.processor, body, url, headers, self.settings.fetch.max_entries)
@@ -214,7 +206,7 @@ class Poller:
                 await flush()
 
         if any(st.last_success_at is None for _src, st in chosen):
-            self._start_workers()   # a source never read before: its body will need parsing
+            await self._start_workers()   # a source never read before: its body will need parsing
         started = time.perf_counter()
         await asyncio.gather(*(run(src, st) for src, st in chosen))
         await flush()

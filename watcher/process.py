@@ -1,4 +1,4 @@
-"""The CPU-heavy step of one poll, run by the orchestrator in a ProcessPoolExecutor.
+"""The CPU-heavy step of one poll, run by the orchestrator in its worker processes (watcher.workers).
 
 ``process_feed`` is top-level and takes and returns only picklable values; it parses the feed and scores every
 entry, and sends back only the relevant entries, so little crosses the process boundary. It never raises: a bug

@@ -172,53 +172,54 @@ def content_hash(text: str) -> str:
 _CJK = "\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
 _TOKEN = re.compile(rf"[{_CJK}]+|[^\W{_CJK}]+")
 _CJK_RUN = re.compile(rf"[{_CJK}]")
-_LANE = 24  # bits per counter lane: enough for 16M features
-_LANE_MASK = (1 << _LANE) - 1
-# _SPREAD[j][b]: the 8 bits of byte b (byte j of the hash) spread into lanes 8j..8j+7, one count per lane.
-_SPREAD = tuple(
-    tuple(sum(1 << ((8 * j + bit) * _LANE) for bit in range(8) if b >> bit & 1) for b in range(256))
-    for j in range(8)
-)
-
-
 def _features(text: str) -> list[str]:
     """Word 3-shingles for space-separated scripts, character bigrams for CJK runs."""
-    words: list[str] = []
+    norm = normalize_text(text).casefold()
+    tokens = _TOKEN.findall(norm)
     feats: list[str] = []
-    for tok in _TOKEN.findall(normalize_text(text).casefold()):
-        if _CJK_RUN.match(tok):
-            if len(tok) == 1:
-                feats.append(tok)
+    if _CJK_RUN.search(norm) is None:     # no CJK at all: every token is a word
+        words = tokens
+    else:
+        words = []
+        for tok in tokens:
+            if _CJK_RUN.match(tok):
+                if len(tok) == 1:
+                    feats.append(tok)
+                else:
+                    feats.extend(tok[i : i + 2] for i in range(len(tok) - 1))
             else:
-                feats.extend(tok[i : i + 2] for i in range(len(tok) - 1))
-        else:
-            words.append(tok)
+                words.append(tok)
     if len(words) < 3:
         feats.extend(words)
     else:
-        feats.extend(" ".join(words[i : i + 3]) for i in range(len(words) - 2))
+        feats.extend(map(" ".join, zip(words, words[1:], words[2:], strict=False)))   # the shingles
     return feats
+
+
+# _BIT[b] maps a byte to 1 when its bit b is set, else to 0 (for bytes.translate)
+_BIT = tuple(bytes((v >> b) & 1 for v in range(256)) for b in range(8))
 
 
 def simhash(text: str) -> int:
     """64-bit SimHash over word 3-shingles (character bigrams for CJK). 0 for text with no features.
-    Stable across processes (blake2b, not ``hash()``)."""
+    Stable across processes (blake2b, not ``hash()``).
+
+    Bit k is set when more than half of the features' hashes (read big-endian) have bit k set. The
+    hashes are laid end to end; byte j of every hash is one slice, and a bit's count in it is one
+    ``translate`` and one ``count`` rather than a step per feature."""
     feats = _features(text)
     if not feats:
         return 0
-    total = 0
     blake = hashlib.blake2b
-    s0, s1, s2, s3, s4, s5, s6, s7 = _SPREAD
-    for f in feats:
-        h = blake(f.encode("utf-8"), digest_size=8).digest()
-        total += (
-            s0[h[7]] + s1[h[6]] + s2[h[5]] + s3[h[4]] + s4[h[3]] + s5[h[2]] + s6[h[1]] + s7[h[0]]
-        )
     n = len(feats)
+    digests = b"".join([blake(f.encode("utf-8"), digest_size=8).digest() for f in feats])
     out = 0
-    for bit in range(64):
-        if 2 * ((total >> (bit * _LANE)) & _LANE_MASK) > n:
-            out |= 1 << bit
+    for j in range(8):
+        column = digests[j::8]            # byte j of each hash: bits 8 * (7 - j) ... of its value
+        base = 8 * (7 - j)
+        for bit in range(8):
+            if 2 * column.translate(_BIT[bit]).count(1) > n:
+                out |= 1 << (base + bit)
     return out
 
 
