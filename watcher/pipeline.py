@@ -108,9 +108,10 @@ class Poller:
         self._fetcher: Fetcher | None = None
         self._pages: Fetcher | None = None
         self._pages_lock = asyncio.Lock()
+        self._host_slots: dict[str, asyncio.Semaphore] = {}   # one per-host limit for feeds and pages
 
     async def __aenter__(self) -> Poller:
-        self._fetcher = Fetcher(self.settings.fetch)
+        self._fetcher = Fetcher(self.settings.fetch, host_slots=self._host_slots)
         await self._fetcher.__aenter__()
         return self
 
@@ -124,11 +125,11 @@ class Poller:
             self._pool = None
 
     async def _page_fetcher(self) -> Fetcher:
-        """Article pages have a client (and a concurrency budget) of their own: they live on
-        other hosts than the feeds, and waiting for them must not hold feed fetches back."""
+        """Article pages have a client (and a concurrency budget) of their own, so that waiting for
+        them never holds feed fetches back; the per-host limit is the feeds' own, shared."""
         async with self._pages_lock:
             if self._pages is None:
-                pages = Fetcher(self.settings.fetch)
+                pages = Fetcher(self.settings.fetch, host_slots=self._host_slots)
                 await pages.__aenter__()
                 self._pages = pages
         return self._pages

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -182,3 +183,50 @@ def test_routine_304s_move_the_times_and_a_change_is_still_seen(store: Store) ->
         row = store.list_sources()[0]
         assert row["last_status"] == "ok" and row["http_status"] == 200
         assert store.source_states()["Wire"].validators.etag != etag
+
+
+def test_feeds_and_their_pages_share_one_per_host_limit(store: Store) -> None:
+    """``per_host`` caps the requests a host sees at once, feeds and the article pages they link to together
+    (they go through two clients): a server counting what it has in hand never sees more than 2."""
+    from tests.net.loopback import Request, respond, serve
+
+    busy = {"now": 0, "most": 0}
+
+    def slow(body: bytes, ctype: str) -> Callable[..., Awaitable[bool]]:
+        answer = respond(200, body, [("Content-Type", ctype)])
+
+        async def handler(req: Request, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bool:
+            busy["now"] += 1
+            busy["most"] = max(busy["most"], busy["now"])
+            try:
+                await asyncio.sleep(0.05)
+                return await answer(req, reader, writer)
+            finally:
+                busy["now"] -= 1
+        return handler
+
+    page = ("<html><body><article>" + "<p>The leaders of South Korea, the United States and Japan agreed "
+            "to launch a trilateral secretariat next year, officials in Seoul and Tokyo said.</p>" * 6
+            + "</article></body></html>").encode()
+
+    async def main() -> object:
+        async with serve({}) as srv:     # routes added below, once the port is known
+            names = {}
+            for f in range(4):
+                items = [{"title": f"US, Japan and South Korea agree on trilateral step {f}-{i}", "guid": f"{f}-{i}",
+                          "link": srv.url(f"/story/{f}-{i}"), "description": "Leaders agree.", "pub": PUB}
+                         for i in range(3)]
+                srv.routes[f"/f{f}.xml"] = slow(rss(items).encode(), "application/rss+xml")
+                for i in range(3):
+                    srv.routes[f"/story/{f}-{i}"] = slow(page, "text/html; charset=utf-8")
+                names[f"Outlet {f}"] = srv.url(f"/f{f}.xml")
+            body = '[fetch]\nallow_private_hosts = ["127.0.0.1"]\nconcurrency = 16\nper_host = 2\n\n' + "".join(
+                f'[[sources]]\nname = "{n}"\nurl = "{u}"\n\n' for n, u in names.items())
+            async with Poller(load_settings_text(body), store, workers=1) as p:
+                return await p.poll()
+
+    report = asyncio.run(main())
+    assert (report.fetched, report.errors, report.new_articles) == (4, 0, 12), [  # type: ignore[attr-defined]
+        r["last_error"] for r in store.list_sources()]  # type: ignore[attr-defined]
+    assert all("officials in Seoul and Tokyo" in a["text"] for a in store.list_articles(with_text=True))
+    assert busy["most"] == 2, f"the host saw {busy['most']} requests at once"

@@ -65,15 +65,18 @@ class Fetcher:
         *,
         policy: AddressPolicy | None = None,
         resolver: AbstractResolver | None = None,
+        host_slots: dict[str, asyncio.Semaphore] | None = None,
     ) -> None:
         """``policy`` defaults to one built from ``settings.allow_private_hosts``; ``resolver`` (the
-        system resolver by default) is always wrapped so that only allowed addresses come out of it."""
+        system resolver by default) is always wrapped so that only allowed addresses come out of it.
+        ``host_slots``, when given, is the per-host limit shared with other fetchers (the poller's
+        feeds and article pages): together they keep to ``settings.per_host`` requests a host."""
         self.settings = settings
         self._resolver = resolver
         self.policy = policy if policy is not None else AddressPolicy(settings.allow_private_hosts)
         self._session: aiohttp.ClientSession | None = None
         self._slots: asyncio.Semaphore | None = None
-        self._host_slots: dict[str, asyncio.Semaphore] = {}
+        self._host_slots: dict[str, asyncio.Semaphore] = host_slots if host_slots is not None else {}
         self._plain_headers = {"Accept": FEED_ACCEPT}
 
     async def __aenter__(self) -> Fetcher:
