@@ -85,7 +85,7 @@ def write_sources(path: Path, urls: list[tuple[str, str]], allow: str, concurren
         "[fetch]",
         f'allow_private_hosts = ["{allow}"]',
         f"concurrency = {concurrency}",
-        f"per_host = {2 * concurrency}   # the farm is one host standing for many: feeds and pages share this limit",
+        f"per_host = {max(len(urls), 2 * concurrency)}   # never binds: the farm is one host standing for many",
         "",
     ]
     for name, url in urls:

@@ -31,6 +31,7 @@ from .config import Settings
 from .errors import Outcome
 from .intake import Analyzer, store_in
 from .net import Fetcher
+from .net.hosts import HostLimits
 from .schedule import DISABLE_AFTER, is_due, next_check
 from .store import SourceState, SourceUpdate, Store
 from .store.sources import apply_updates
@@ -108,10 +109,10 @@ class Poller:
         self._fetcher: Fetcher | None = None
         self._pages: Fetcher | None = None
         self._pages_lock = asyncio.Lock()
-        self._host_slots: dict[str, asyncio.Semaphore] = {}   # one per-host limit for feeds and pages
+        self._hosts = HostLimits(settings.fetch.per_host)   # one per-host limit for feeds and pages
 
     async def __aenter__(self) -> Poller:
-        self._fetcher = Fetcher(self.settings.fetch, host_slots=self._host_slots)
+        self._fetcher = Fetcher(self.settings.fetch, host_limits=self._hosts)
         await self._fetcher.__aenter__()
         return self
 
@@ -126,10 +127,12 @@ class Poller:
 
     async def _page_fetcher(self) -> Fetcher:
         """Article pages have a client (and a concurrency budget) of their own, so that waiting for
-        them never holds feed fetches back; the per-host limit is the feeds' own, shared."""
+        them never holds feed fetches back; the per-host limit is shared with the feeds, and a page
+        waiting for its host goes before the feeds still waiting (finish an article before starting
+        another feed)."""
         async with self._pages_lock:
             if self._pages is None:
-                pages = Fetcher(self.settings.fetch, host_slots=self._host_slots)
+                pages = Fetcher(self.settings.fetch, host_limits=self._hosts, priority=True)
                 await pages.__aenter__()
                 self._pages = pages
         return self._pages

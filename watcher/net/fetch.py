@@ -38,6 +38,7 @@ from yarl import URL
 from ..errors import FetchError, Outcome
 from ..types import FetchResult, FetchSettings, Validators
 from .connector import GuardedConnector
+from .hosts import HostLimits
 from .outcomes import BODY, CONNECT, CURRENT, FIRST_BYTE, TOTAL, FetchState, classify
 from .policy import AddressPolicy, check_url
 from .retry_after import parse_retry_after
@@ -65,18 +66,21 @@ class Fetcher:
         *,
         policy: AddressPolicy | None = None,
         resolver: AbstractResolver | None = None,
-        host_slots: dict[str, asyncio.Semaphore] | None = None,
+        host_limits: HostLimits | None = None,
+        priority: bool = False,
     ) -> None:
         """``policy`` defaults to one built from ``settings.allow_private_hosts``; ``resolver`` (the
         system resolver by default) is always wrapped so that only allowed addresses come out of it.
-        ``host_slots``, when given, is the per-host limit shared with other fetchers (the poller's
-        feeds and article pages): together they keep to ``settings.per_host`` requests a host."""
+        ``host_limits``, when given, is the per-host limit shared with other fetchers (the poller's
+        feeds and article pages keep to ``per_host`` together); with ``priority`` this fetcher's
+        requests waiting for a host go before the others'."""
         self.settings = settings
         self._resolver = resolver
         self.policy = policy if policy is not None else AddressPolicy(settings.allow_private_hosts)
         self._session: aiohttp.ClientSession | None = None
         self._slots: asyncio.Semaphore | None = None
-        self._host_slots: dict[str, asyncio.Semaphore] = host_slots if host_slots is not None else {}
+        self._hosts = host_limits if host_limits is not None else HostLimits(settings.per_host)
+        self._priority = priority
         self._plain_headers = {"Accept": FEED_ACCEPT}
 
     async def __aenter__(self) -> Fetcher:
@@ -166,7 +170,7 @@ class Fetcher:
                 if refused is not None:
                     where = f"redirect to {host}" if hop else host
                     return _failed(st, Outcome.FORBIDDEN_ADDRESS, f"{where} refused: {refused}", start)
-                async with self._host_slot(host), slots:
+                async with self._hosts.slot(host, priority=self._priority), slots:
                     now = loop.time()
                     if hop == 0:
                         st.total_at = now + settings.total_timeout
@@ -213,12 +217,6 @@ class Fetcher:
                 st.url = nxt_str
                 st.status = None
                 st.headers = ()
-
-    def _host_slot(self, host: str) -> asyncio.Semaphore:
-        sem = self._host_slots.get(host)
-        if sem is None:
-            sem = self._host_slots[host] = asyncio.Semaphore(self.settings.per_host)
-        return sem
 
     async def _exchange(
         self,
