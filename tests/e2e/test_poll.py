@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import os
+import signal
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -102,6 +104,28 @@ def test_a_bug_in_one_source_marks_it_internal_error(store: Store, caplog: pytes
         assert rows["Good"]["last_status"] == "ok" and rows["Good"]["articles"] == 1
         assert report.errors == 1
         assert "Traceback" in caplog.text or any(r.exc_info for r in caplog.records)
+
+
+def _crash_on_bad(body: bytes, url: str, headers: object, max_entries: int) -> object:
+    if url.endswith("/bad.xml"):    # as a segfault in a C parser would: the worker process is gone
+        os.kill(os.getpid(), signal.SIGKILL)
+    return process_feed(body, url, headers, max_entries)  # type: ignore[arg-type]
+
+
+def test_a_worker_that_dies_costs_only_its_own_source(store: Store) -> None:
+    with FeedServer() as srv:
+        names = {"Bad": "/bad.xml"}
+        srv.route("/bad.xml", rss([RELEVANT]))
+        for i in range(6):
+            srv.route(f"/good{i}.xml", rss([{**RELEVANT, "guid": f"g{i}", "link": f"http://127.0.0.1/a/{i}"}]))
+            names[f"Good {i}"] = f"/good{i}.xml"
+        settings = settings_for(srv, names, "extract_pages = false")
+        report = poll(settings, store, workers=2, processor=_crash_on_bad)
+        rows = {r["name"]: r for r in store.list_sources()}
+        assert rows["Bad"]["last_status"] == "internal_error"
+        assert "worker process" in rows["Bad"]["last_error"] and "signal 9" in rows["Bad"]["last_error"]
+        assert all(rows[f"Good {i}"]["last_status"] == "ok" and rows[f"Good {i}"]["articles"] == 1 for i in range(6))
+        assert (report.errors, report.new_articles) == (1, 6)  # type: ignore[attr-defined]
 
 
 def test_backoff_and_disable_after_repeated_failures(store: Store) -> None:
