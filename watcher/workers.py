@@ -138,9 +138,14 @@ class WorkerPool:
         proc.start()
         theirs.close()
         reader, writer = await asyncio.open_connection(sock=mine, limit=1 << 20)
+        if self._closing:   # the pool was closed while this one started (a replacement, say)
+            writer.close()
+            await asyncio.to_thread(_reap, [proc])
+            return
         w = _Worker(proc, reader, writer)
         w.task = asyncio.create_task(self._read(w), name=f"worker-{proc.pid}")
         self._workers.append(w)
+        self._dispatch()   # jobs queued while no worker was up
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         """``fn(*args)`` in a worker; its exception is raised here. ``fn`` must be importable by name."""
