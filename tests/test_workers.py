@@ -131,3 +131,20 @@ def test_a_sigterm_to_the_group_ends_an_idle_worker() -> None:
 
     pid = asyncio.run(main())
     assert not alive(pid)
+
+
+def niceness() -> int:
+    return os.nice(0)
+
+
+def test_the_pollers_workers_run_below_the_poller() -> None:
+    from watcher.pipeline import WORKER_NICE, _worker_setup
+
+    async def main() -> int:
+        pool = WorkerPool(1, initializer=_worker_setup, initargs=(os.getpid(),))
+        try:
+            return await pool.run(niceness)
+        finally:
+            await pool.aclose()
+
+    assert asyncio.run(main()) == min(19, os.nice(0) + WORKER_NICE)

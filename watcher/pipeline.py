@@ -47,6 +47,11 @@ T = TypeVar("T")
 Clock = Callable[[], dt.datetime]
 FLUSH_EVERY = 500         # sources written per transaction
 FLUSH_ARTICLES = 300      # ... or fewer, once they carry this many new articles
+# The workers' niceness over the watcher's: the event loop and the writer are what every fetch and write waits
+# on, the workers only a queue of jobs; when both want a core, the loop goes first (and so does the rest of the
+# machine: the watcher is a background daemon). Latency farm: 10 of 12 alternated cold passes faster at +10,
+# median 5.38 s against 5.51 s at 0.
+WORKER_NICE = 10
 
 
 def process_feed(body: bytes, url: str, headers: tuple[tuple[str, str], ...], max_entries: int) -> ProcessedFeed:
@@ -56,8 +61,9 @@ def process_feed(body: bytes, url: str, headers: tuple[tuple[str, str], ...], ma
     return run(body, url, headers, max_entries)
 
 
-def _die_with_parent(parent: int) -> None:
-    """In a parsing worker: go when the watcher goes, even after a ``kill -9`` (Linux)."""
+def _worker_setup(parent: int) -> None:
+    """In a parsing worker: go when the watcher goes, even after a ``kill -9`` (Linux), and run at a
+    lower priority than the watcher itself (``WORKER_NICE``)."""
     import signal
 
     try:
@@ -68,6 +74,8 @@ def _die_with_parent(parent: int) -> None:
         pass
     if os.getppid() != parent:    # the parent died before the line above took effect
         os._exit(0)
+    if hasattr(os, "nice"):
+        os.nice(WORKER_NICE)
 
 
 def _load_worker_modules() -> None:
@@ -142,7 +150,7 @@ class Poller:
         if self._workers <= 1:
             return None
         if self._pool is None:
-            pool = WorkerPool(self._workers, initializer=_die_with_parent, initargs=(os.getpid(),))
+            pool = WorkerPool(self._workers, initializer=_worker_setup, initargs=(os.getpid(),))
             if pool.start_method == "fork":
                 _load_worker_modules()   # once, here: every forked worker starts with them compiled
                 gc.freeze()              # and the collector leaves the shared pages alone (no copy-on-write)
@@ -188,6 +196,7 @@ class Poller:
         pending: list[tuple[_SourceResult, SourceState]] = []
         lock = asyncio.Lock()
         waiting = [0]   # new articles in `pending`
+        left = [len(chosen)]   # sources not done yet
 
         async def flush() -> None:
             async with lock:
@@ -206,7 +215,11 @@ class Poller:
                 res = _SourceResult(src, Outcome.INTERNAL_ERROR, f"internal error: {type(exc).__name__}: {exc}")
             pending.append((res, st))
             waiting[0] += len(res.articles)
-            if len(pending) >= FLUSH_EVERY or waiting[0] >= FLUSH_ARTICLES:
+            left[0] -= 1
+            # The pass's last sources (fewer left than fetches run at once) no longer fill a batch: their
+            # articles are written whenever the writer is free, so that the final write is a small one.
+            tail = left[0] < settings.fetch.concurrency and waiting[0] > 0 and not lock.locked()
+            if len(pending) >= FLUSH_EVERY or waiting[0] >= FLUSH_ARTICLES or tail:
                 await flush()
 
         if any(st.last_success_at is None for _src, st in chosen):
