@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from watcher.net.hosts import HostLimits
+from watcher.net.hosts import PRUNE_AT, HostLimits
 
 from .loopback import run
 
@@ -23,7 +23,7 @@ def test_never_more_than_per_host_to_one_host_and_hosts_are_independent() -> Non
 
     run(go())
     assert most == {"a.example": 3, "b.example": 3}
-    assert limits.in_flight("a.example") == 0 and not limits._hosts   # idle hosts are forgotten
+    assert limits.in_flight("a.example") == 0 and limits.in_flight("b.example") == 0
 
 
 def test_priority_waiters_go_before_earlier_ones() -> None:
@@ -76,3 +76,19 @@ def test_a_cancelled_waiter_neither_keeps_nor_loses_a_slot() -> None:
 async def _enter(limits: HostLimits) -> None:
     async with limits.slot("h"):
         await asyncio.sleep(0)
+
+
+def test_idle_hosts_are_forgotten_once_many_are_known_and_busy_ones_kept() -> None:
+    limits = HostLimits(1)
+
+    async def go() -> None:
+        async with limits.slot("busy.example"):
+            for i in range(PRUNE_AT + 10):
+                async with limits.slot(f"h{i}.example"):
+                    pass
+            assert len(limits._hosts) <= PRUNE_AT       # the map stays bounded
+            assert limits.in_flight("busy.example") == 1   # the host in use kept its count
+        async with asyncio.timeout(1), limits.slot("busy.example"):
+            assert limits.in_flight("busy.example") == 1
+
+    run(go())

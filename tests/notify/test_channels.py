@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import email.policy
+import ssl
 from email import message_from_bytes
 from pathlib import Path
 
 import pytest
 
 from watcher.notify.base import FAILED, RETRY, SENT
+from watcher.notify.email import EmailSender
 from watcher.notify.webhook import classify_status
 from watcher.notify.worker import Notifier
 
@@ -228,3 +230,84 @@ def test_every_shipped_template_renders_single_and_digest(kind: str, digest: str
         assert ("3 changes" in m.subject) == bool(digest)
     else:
         assert "aid-1" in str(m.body) and "<!channel>" not in str(m.body) or kind == "webhook"
+
+
+TLS_DIR = Path(__file__).resolve().parents[1] / "data" / "tls"
+
+
+class TLSMailbox(Mailbox):
+    """Records, with each message, whether its SMTP session was encrypted."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.encrypted: list[bool] = []
+
+    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
+        transport = getattr(server, "transport", None)
+        self.encrypted.append(transport is not None and transport.get_extra_info("ssl_object") is not None)
+        return await super().handle_DATA(server, session, envelope)
+
+
+def tls_server(box: Mailbox, port: int, mode: str) -> object:
+    """aiosmtpd with the loopback certificate: STARTTLS required before anything (login refused before it),
+    or TLS from the first byte; login required. (aiosmtpd 1.4 knows only STARTTLS as TLS for its login rule,
+    so with implicit TLS that rule is off: the whole connection is encrypted anyway.)"""
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.load_cert_chain(TLS_DIR / "loopback.crt", TLS_DIR / "loopback.key")
+
+    def authenticator(server: object, session: object, envelope: object, mechanism: str, data: object) -> AuthResult:
+        ok = isinstance(data, LoginPassword) and (data.login, data.password) == (b"watch", b"tls-pw-42")
+        return AuthResult(success=ok, handled=False)
+
+    kw: dict[str, object] = {"authenticator": authenticator, "auth_required": True}
+    if mode == "starttls":
+        kw |= {"tls_context": ctx, "require_starttls": True}
+    else:
+        kw |= {"ssl_context": ctx, "auth_require_tls": False}
+    return Controller(box, hostname="127.0.0.1", port=port, **kw)
+
+
+@pytest.mark.parametrize("mode", ["starttls", "ssl"])
+def test_email_over_real_tls_with_login(tmp_path: Path, mode: str) -> None:
+    box = TLSMailbox()
+    port = free_port()
+    ctl = tls_server(box, port, mode)
+    ctl.start()  # type: ignore[attr-defined]
+    env = {"SMTP_U": "watch", "SMTP_P": "tls-pw-42"}
+    trusting = ssl.create_default_context(cafile=str(TLS_DIR / "loopback.crt"))
+    try:
+        store = make_store(f"sqlite:///{tmp_path}/w.db")
+        cfg = config({"email": [{"name": "desk", "host": "127.0.0.1", "port": port, mode: True,
+                                 "from": "w@example.org", "to": ["d@example.org"],
+                                 "username_env": "SMTP_U", "password_env": "SMTP_P"}]})
+        add_changes(store, cfg, 2)
+        once(Notifier(cfg, store, Clock(), env=env, senders={"email": EmailSender(env, tls_context=trusting)}))
+    finally:
+        ctl.stop()  # type: ignore[attr-defined]
+    assert states(store) == {"sent": 2}
+    assert box.encrypted == [True, True]
+
+
+@pytest.mark.parametrize("mode", ["starttls", "ssl"])
+def test_email_to_a_certificate_not_trusted_is_retried_and_sends_nothing(tmp_path: Path, mode: str) -> None:
+    box = TLSMailbox()
+    port = free_port()
+    ctl = tls_server(box, port, mode)
+    ctl.start()  # type: ignore[attr-defined]
+    env = {"SMTP_U": "watch", "SMTP_P": "tls-pw-42"}
+    try:
+        store = make_store(f"sqlite:///{tmp_path}/w.db")
+        cfg = config({"email": [{"name": "desk", "host": "127.0.0.1", "port": port, mode: True,
+                                 "from": "w@example.org", "to": ["d@example.org"],
+                                 "username_env": "SMTP_U", "password_env": "SMTP_P"}]})
+        add_changes(store, cfg, 1)
+        once(Notifier(cfg, store, Clock(), env=env))   # the system's trust store: a self-signed certificate fails
+    finally:
+        ctl.stop()  # type: ignore[attr-defined]
+    (row,) = rows(store)
+    assert row["state"] == "pending" and "CERTIFICATE_VERIFY_FAILED" in row["last_error"]
+    assert row["last_error"].startswith(f"SMTP 127.0.0.1:{port}: ")
+    assert "tls-pw-42" not in row["last_error"] and box.messages == []

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from types import TracebackType
 
 __all__ = ["HostLimits"]
+
+PRUNE_AT = 1024   # hosts remembered before the idle ones are forgotten (a daemon meets new hosts for months)
 
 
 @dataclass(eq=False)
@@ -30,7 +31,7 @@ class _Host:
 
 
 class HostLimits:
-    """A counting semaphore per host name with two queues of waiters; idle hosts are forgotten."""
+    """A counting semaphore per host name with two queues of waiters."""
 
     def __init__(self, per_host: int) -> None:
         if per_host < 1:
@@ -42,22 +43,21 @@ class HostLimits:
         h = self._hosts.get(host)
         return h.busy if h is not None else 0
 
-    @asynccontextmanager
-    async def slot(self, host: str, *, priority: bool = False) -> AsyncIterator[None]:
+    def slot(self, host: str, *, priority: bool = False) -> _Slot:
+        """``async with limits.slot(host):`` holds one of the host's ``per_host`` slots."""
+        return _Slot(self, host, priority)
+
+    async def acquire(self, host: str, priority: bool = False) -> None:
         h = self._hosts.get(host)
         if h is None:
+            if len(self._hosts) >= PRUNE_AT:
+                self._prune()
             h = self._hosts[host] = _Host()
         if h.busy < self.per_host and not h.first and not h.rest:
             h.busy += 1
-        else:
-            await self._wait(h, h.first if priority else h.rest)
-        try:
-            yield
-        finally:
-            self._release(host, h)
-
-    async def _wait(self, h: _Host, queue: deque[asyncio.Future[None]]) -> None:
+            return
         fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        queue = h.first if priority else h.rest
         queue.append(fut)
         try:
             await fut
@@ -68,7 +68,11 @@ class HostLimits:
                 queue.remove(fut)
             raise
 
-    def _hand_over(self, h: _Host) -> None:
+    def release(self, host: str) -> None:
+        self._hand_over(self._hosts[host])
+
+    @staticmethod
+    def _hand_over(h: _Host) -> None:
         """A slot is free: give it to the first live waiter (priority first), else count it free."""
         for queue in (h.first, h.rest):
             while queue:
@@ -78,7 +82,22 @@ class HostLimits:
                     return
         h.busy -= 1
 
-    def _release(self, host: str, h: _Host) -> None:
-        self._hand_over(h)
-        if h.busy == 0 and not h.first and not h.rest and self._hosts.get(host) is h:
-            del self._hosts[host]
+    def _prune(self) -> None:
+        for name in [n for n, h in self._hosts.items() if not h.busy and not h.first and not h.rest]:
+            del self._hosts[name]
+
+
+class _Slot:
+    """One use of a host's slot as an async context manager (a plain class: this runs on every request)."""
+
+    __slots__ = ("host", "limits", "priority")
+
+    def __init__(self, limits: HostLimits, host: str, priority: bool) -> None:
+        self.limits, self.host, self.priority = limits, host, priority
+
+    async def __aenter__(self) -> None:
+        await self.limits.acquire(self.host, self.priority)
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        tb: TracebackType | None) -> None:
+        self.limits.release(self.host)
