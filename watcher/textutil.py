@@ -172,6 +172,8 @@ def content_hash(text: str) -> str:
 _CJK = "\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
 _TOKEN = re.compile(rf"[{_CJK}]+|[^\W{_CJK}]+")
 _CJK_RUN = re.compile(rf"[{_CJK}]")
+
+
 def _features(text: str) -> list[str]:
     """Word 3-shingles for space-separated scripts, character bigrams for CJK runs."""
     norm = normalize_text(text).casefold()
