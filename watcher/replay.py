@@ -2,6 +2,8 @@
 
 Articles are read in publication order (ties by id), the commitments reset to the
 registry's word, and claims and diff run again, in one transaction, sending nothing.
+An analyst's reviews follow the changes they were made on (``store.reviews``): a rebuilt
+change that was confirmed, rejected or corrected before is so again.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from .intake import Analyzer, load_states
 from .store import Store
 from .store import articles as _articles
 from .store import commitments as _commitments
+from .store import reviews as _reviews
 from .types import Article
 
 CHUNK = 500
@@ -31,6 +34,7 @@ def replay_store(store: Store, *, now: dt.datetime | None = None) -> dict[str, f
     started = time.perf_counter()
     n_articles = n_changes = 0
     with store.write("replaying") as conn:
+        held = _reviews.hold_for_replay(conn)
         _commitments.reset_for_replay(conn)
         analyzer = Analyzer(load_states(conn))
         rows = _articles.all_for_replay(conn)
@@ -40,4 +44,6 @@ def replay_store(store: Store, *, now: dt.datetime | None = None) -> dict[str, f
             analyzer.states = states   # same transaction: the next chunk sees this one's states
             n_articles += len(chunk)
             n_changes += n
-    return {"articles": n_articles, "changes": n_changes, "seconds": round(time.perf_counter() - started, 3)}
+        n_reviews = _reviews.reapply_after_replay(conn, held)
+    return {"articles": n_articles, "changes": n_changes, "reviews": n_reviews,
+            "seconds": round(time.perf_counter() - started, 3)}

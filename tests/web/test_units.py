@@ -50,16 +50,39 @@ def test_apply_review_and_recompute_status(db_url: str) -> None:
     db.store.dispose()
 
 
-def test_reviews_survive_replay(tmp_path: object) -> None:
+def test_reviews_survive_replay(db_url: str) -> None:
+    """Reviews made before `watcher replay` hold for the rebuilt changes; a change the rebuild does not make
+    again (here one written by hand) keeps its review in the history, unlinked."""
     from watcher.replay import replay_store
 
-    db = seeded(f"sqlite:///{tmp_path}/r.sqlite3")
+    db = seeded(db_url)
     with db.store.write() as conn:
         q.apply_review(conn, db.change_id, "confirm", reviewer="Kim", comment="ok")
-    replay_store(db.store)
+        rows = q.list_changes(conn, commitment="trilateral_secretariat", limit=None, oldest_first=True)
+        adv = next(r for r in rows if r["kind"] == "advanced")
+        other = next(r for r in rows if r["id"] != adv["id"])
+        q.apply_review(conn, adv["id"], "reject", reviewer="Park", comment="too early")
+        q.apply_review(conn, adv["id"], "correct", reviewer="Lee", new_kind="reaffirmed", comment="a restatement")
+        q.apply_review(conn, other["id"], "confirm", reviewer="Kim")
+        status_before = conn.execute(select(commitments.c.status)
+                                     .where(commitments.c.id == "trilateral_secretariat")).scalar()
+    info = replay_store(db.store)
+    assert info["reviews"] == 2
     with db.store.read() as conn:
         (h,) = q.review_history(conn, commitment="minted_hostile")
-    assert h["reviewer"] == "Kim" and h["change_id"] is None and h["old_kind"] == "new"
+        assert h["reviewer"] == "Kim" and h["change_id"] is None and h["old_kind"] == "new"
+        rebuilt = {(r["article_id"], r["kind"]): r for r in
+                   q.list_changes(conn, commitment="trilateral_secretariat", limit=None, oldest_first=True)}
+        corrected = rebuilt[adv["article_id"], "reaffirmed"]
+        assert corrected["review_status"] == "corrected"
+        assert rebuilt[other["article_id"], other["kind"]]["review_status"] == "confirmed"
+        hist = q.review_history(conn, commitment="trilateral_secretariat")
+        assert {h["reviewer"]: h["change_id"] for h in hist if h["reviewer"] in ("Park", "Lee")} == {
+            "Park": corrected["id"], "Lee": corrected["id"]}
+        assert conn.execute(select(commitments.c.status).where(commitments.c.id == "trilateral_secretariat")) \
+            .scalar() == status_before
+    again = replay_store(db.store)   # the second replay finds them all again
+    assert again["reviews"] == 2
     db.store.dispose()
 
 

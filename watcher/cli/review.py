@@ -86,7 +86,8 @@ def replay(ctx: Ctx, as_json: bool) -> None:
     """Rebuild commitments and changes from the stored articles, in publication order.
 
     Sends nothing: alerts already owed are dropped with the changes they belonged to.
-    Running it twice gives the same result.
+    A change an analyst confirmed, rejected or corrected is so again once rebuilt (found by
+    its commitment, document and detected kind). Running it twice gives the same result.
 
     \b
     Example:
@@ -98,4 +99,5 @@ def replay(ctx: Ctx, as_json: bool) -> None:
     if as_json:
         emit_json(info)
     else:
-        click.echo(f"replayed {info['articles']} articles: {info['changes']} changes in {info['seconds']:.1f} s")
+        click.echo(f"replayed {info['articles']} articles: {info['changes']} changes "
+                   f"({info['reviews']} reviewed before, reviews kept) in {info['seconds']:.1f} s")

@@ -7,14 +7,15 @@ is kept in ``reviews`` so the history can be shown.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, and_, func, select, update
 
 from .schema import changes, commitments, reviews
 
-__all__ = ["DECISIONS", "KINDS", "REVIEW_STATUS", "STATUSES", "ReviewError", "apply_review", "pending_count",
-           "recompute_status", "review_history"]
+__all__ = ["DECISIONS", "KINDS", "REVIEW_STATUS", "STATUSES", "HeldReview", "ReviewError", "apply_review",
+           "hold_for_replay", "pending_count", "reapply_after_replay", "recompute_status", "review_history"]
 
 DECISIONS = ("confirm", "reject", "correct")
 REVIEW_STATUS = {"confirm": "confirmed", "reject": "rejected", "correct": "corrected"}
@@ -114,3 +115,64 @@ def apply_review(conn: Connection, change_id: int, decision: str, *, reviewer: s
 def pending_count(conn: Connection) -> int:
     return int(conn.execute(select(func.count()).select_from(changes)
                             .where(changes.c.review_status == "pending")).scalar_one())
+
+
+# ---- across a replay -------------------------------------------------------------------------------------
+# `watcher replay` deletes every change and rebuilds them from the articles. A reviewed change is found again
+# by what the rebuild cannot alter: its commitment, its document and the kind it was detected as; the latest
+# decision on it is applied to the rebuilt change and its review rows point at it again. A change the rebuild
+# no longer makes keeps its reviews in the history, unlinked.
+
+@dataclass(frozen=True)
+class HeldReview:
+    commitment_id: str
+    article_id: int | None
+    doc: str | None
+    detected_kind: str          # the kind before any correction: what the rebuild will make again
+    review_ids: tuple[int, ...]
+    decision: str               # the latest decision, and what it set
+    new_kind: str | None
+    new_status: str | None
+
+
+def hold_for_replay(conn: Connection) -> list[HeldReview]:
+    """The reviewed changes, keyed as a rebuild will find them again (read before the changes go)."""
+    q = (select(changes.c.id, changes.c.commitment_id, changes.c.article_id, changes.c.doc, reviews.c.id.label("rid"),
+                reviews.c.decision, reviews.c.old_kind, reviews.c.new_kind, reviews.c.new_status)
+         .select_from(changes.join(reviews, reviews.c.change_id == changes.c.id))
+         .where(changes.c.review_status != "pending")
+         .order_by(changes.c.id, reviews.c.decided_at, reviews.c.id))
+    by_change: dict[int, list[Any]] = {}
+    for r in conn.execute(q):
+        by_change.setdefault(r.id, []).append(r)
+    held = []
+    for rows in by_change.values():
+        first, last = rows[0], rows[-1]
+        held.append(HeldReview(first.commitment_id, first.article_id, first.doc, first.old_kind,
+                               tuple(r.rid for r in rows), last.decision, last.new_kind, last.new_status))
+    return held
+
+
+def reapply_after_replay(conn: Connection, held: list[HeldReview]) -> int:
+    """Give the rebuilt changes their reviews back; the commitments' statuses follow. Returns how many."""
+    done = 0
+    touched: set[str] = set()
+    for h in held:
+        doc_match = changes.c.article_id == h.article_id if h.article_id is not None else changes.c.doc == h.doc
+        new_id = conn.execute(select(changes.c.id).where(and_(
+            changes.c.commitment_id == h.commitment_id, changes.c.kind == h.detected_kind,
+            changes.c.review_status == "pending", doc_match)).order_by(changes.c.id).limit(1)).scalar()
+        if new_id is None:
+            continue
+        values: dict[str, Any] = {"review_status": REVIEW_STATUS[h.decision]}
+        if h.decision == "correct":
+            values.update(kind=h.new_kind, to_status=h.new_status)
+        elif h.decision == "confirm":
+            values["confirmed"] = True
+        conn.execute(update(changes).where(changes.c.id == new_id).values(**values))
+        conn.execute(update(reviews).where(reviews.c.id.in_(h.review_ids)).values(change_id=new_id))
+        touched.add(h.commitment_id)
+        done += 1
+    for cid in sorted(touched):
+        recompute_status(conn, cid)
+    return done
