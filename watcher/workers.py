@@ -4,7 +4,7 @@ Each worker is a forked process with one socket to the poller; a job is a pickle
 arguments)`` frame written by the event loop, its result a frame read back by a reader task on the
 same loop. There is no thread in the poller's process for it, which is why this exists rather than
 ``concurrent.futures.ProcessPoolExecutor``: that pool's queue-management and feeder threads cost
-0.6 s of the poller's CPU in a cold pass of 1,000 feeds (2,400 jobs) and contend with the event
+0.6–0.7 s of the poller's CPU in a cold pass of 1,000 feeds (1,777 jobs) and contend with the event
 loop and the writer for the interpreter lock (docs/benchmarks.md, "Polling").
 
     pool = WorkerPool(2, initializer=setup, initargs=(os.getpid(),))
