@@ -148,3 +148,25 @@ def test_the_pollers_workers_run_below_the_poller() -> None:
             await pool.aclose()
 
     assert asyncio.run(main()) == min(19, os.nice(0) + WORKER_NICE)
+
+
+def test_a_job_past_its_time_stops_its_worker_and_the_pool_goes_on() -> None:
+    async def main() -> None:
+        pool = WorkerPool(2, job_timeout=0.5)
+        try:
+            await pool.start()
+            before = set(pool.pids)
+            hung = asyncio.ensure_future(pool.run(slow, 3600, 0))     # a parser that never returns
+            quick = [await pool.run(pid_and, i) for i in range(3)]   # the other worker keeps serving
+            with pytest.raises(WorkerCrashed, match="ran for more than 0.5 s"):
+                async with asyncio.timeout(10):
+                    await hung
+            assert [sq for _, sq in quick] == [0, 1, 4]
+            after = await asyncio.gather(*(pool.run(pid_and, i) for i in range(4)))
+            assert [sq for _, sq in after] == [0, 1, 4, 9] and len(pool.pids) == 2
+            (stopped,) = before - set(pool.pids)      # the hung worker was killed and replaced
+            assert not alive(stopped)
+        finally:
+            await pool.aclose()
+
+    asyncio.run(main())

@@ -52,6 +52,10 @@ FLUSH_ARTICLES = 300      # ... or fewer, once they carry this many new articles
 # machine: the watcher is a background daemon). Latency farm: 10 of 12 alternated cold passes faster at +10,
 # median 5.38 s against 5.51 s at 0.
 WORKER_NICE = 10
+# Seconds one parse or build job may run before its worker is stopped and replaced (the source is marked
+# internal_error): no input can hold a pass, or the daemon, forever. Legitimate jobs take milliseconds; a
+# 10 MiB feed through feedparser a few seconds.
+JOB_TIMEOUT = 120.0
 
 
 def process_feed(body: bytes, url: str, headers: tuple[tuple[str, str], ...], max_entries: int) -> ProcessedFeed:
@@ -105,13 +109,14 @@ class Poller:
     def __init__(self, settings: Settings, store: Store, *, clock: Clock = utcnow,
                  analyzer: Analyzer | None = None, workers: int | None = None,
                  rand: Callable[[], float] = random.random,
-                 processor: Callable[..., ProcessedFeed] = process_feed) -> None:
+                 processor: Callable[..., ProcessedFeed] = process_feed, job_timeout: float = JOB_TIMEOUT) -> None:
         self.settings = settings
         self.store = store
         self.clock = clock
         self.analyzer = analyzer
         self.rand = rand
         self.processor = processor
+        self.job_timeout = job_timeout
         self._workers = workers if workers is not None else (os.cpu_count() or 1)
         self._pool: WorkerPool | None = None
         self._fetcher: Fetcher | None = None
@@ -150,7 +155,8 @@ class Poller:
         if self._workers <= 1:
             return None
         if self._pool is None:
-            pool = WorkerPool(self._workers, initializer=_worker_setup, initargs=(os.getpid(),))
+            pool = WorkerPool(self._workers, initializer=_worker_setup, initargs=(os.getpid(),),
+                              job_timeout=self.job_timeout)
             if pool.start_method == "fork":
                 _load_worker_modules()   # once, here: every forked worker starts with them compiled
                 gc.freeze()              # and the collector leaves the shared pages alone (no copy-on-write)

@@ -95,14 +95,20 @@ class _Worker:
     writer: asyncio.StreamWriter
     inflight: deque[_Job] = field(default_factory=deque)
     task: asyncio.Task[None] | None = None
+    timer: asyncio.TimerHandle | None = None     # the running job's deadline
+    overdue: bool = False                        # it passed it: the worker was stopped
 
 
 class WorkerPool:
     """``size`` worker processes; :meth:`run` sends a job to the least busy one."""
 
     def __init__(self, size: int, *, initializer: Callable[..., None] | None = None,
-                 initargs: tuple[Any, ...] = (), start_method: str | None = None) -> None:
+                 initargs: tuple[Any, ...] = (), start_method: str | None = None,
+                 job_timeout: float | None = None) -> None:
+        """``job_timeout``: seconds one job may run; a worker past it is killed (the job fails with
+        :class:`~watcher.errors.WorkerCrashed`) and replaced, so no input can hold a pass forever."""
         self.size = size
+        self.job_timeout = job_timeout
         self._initializer, self._initargs = initializer, initargs
         method = start_method or ("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
         self._ctx: Any = multiprocessing.get_context(method)
@@ -173,6 +179,18 @@ class WorkerPool:
             w.writer.write(_HEAD.pack(len(frame)))
             w.writer.write(frame)
             w.inflight.append((fn, args, fut))
+            if len(w.inflight) == 1:
+                self._arm(w)
+
+    def _arm(self, w: _Worker) -> None:
+        """Start the deadline of the job at the head of ``w``'s queue (the one it is running)."""
+        if self.job_timeout is not None:
+            w.timer = asyncio.get_running_loop().call_later(self.job_timeout, self._overrun, w)
+
+    def _overrun(self, w: _Worker) -> None:
+        w.overdue = True
+        with contextlib.suppress(ProcessLookupError, TypeError):
+            os.kill(w.process.pid, signal.SIGKILL)   # its socket ends; _read hands it to _lost
 
     async def _read(self, w: _Worker) -> None:
         try:
@@ -180,6 +198,11 @@ class WorkerPool:
                 (size,) = _HEAD.unpack(await w.reader.readexactly(_HEAD.size))
                 frame = await w.reader.readexactly(size)
                 _fn, _args, fut = w.inflight.popleft()
+                if w.timer is not None:
+                    w.timer.cancel()
+                    w.timer = None
+                if w.inflight:
+                    self._arm(w)
                 try:
                     ok, value = pickle.loads(frame)
                 except Exception as exc:
@@ -198,12 +221,17 @@ class WorkerPool:
         self._workers.remove(w)
         w.writer.close()
         await asyncio.to_thread(w.process.join, 5)
+        if w.timer is not None:
+            w.timer.cancel()
         code = w.process.exitcode
         reason = f"signal {-code}" if isinstance(code, int) and code < 0 else f"exit code {code}"
+        message = f"worker process {w.process.pid} died ({reason})"
+        if w.overdue:
+            message = f"worker process {w.process.pid} stopped: the job ran for more than {self.job_timeout:g} s"
         if w.inflight:
             running = w.inflight.popleft()[2]
             if not running.done():
-                running.set_exception(WorkerCrashed(f"worker process {w.process.pid} died ({reason})"))
+                running.set_exception(WorkerCrashed(message))
         # the jobs sent behind the one that was running never started: back to the front of the queue
         self._queue.extendleft(reversed(w.inflight))
         w.inflight.clear()
@@ -230,6 +258,8 @@ class WorkerPool:
         for w in workers:
             w.writer.close()
         for w in workers:
+            if w.timer is not None:
+                w.timer.cancel()
             if w.task is not None:
                 w.task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
