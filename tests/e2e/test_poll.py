@@ -10,6 +10,7 @@ import signal
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -113,41 +114,37 @@ def _crash_on_bad(body: bytes, url: str, headers: object, max_entries: int) -> o
     return process_feed(body, url, headers, max_entries)  # type: ignore[arg-type]
 
 
-def test_a_worker_that_dies_costs_only_its_own_source(store: Store) -> None:
-    with FeedServer() as srv:
-        names = {"Bad": "/bad.xml"}
-        srv.route("/bad.xml", rss([RELEVANT]))
-        for i in range(6):
-            srv.route(f"/good{i}.xml", rss([{**RELEVANT, "guid": f"g{i}", "link": f"http://127.0.0.1/a/{i}"}]))
-            names[f"Good {i}"] = f"/good{i}.xml"
-        settings = settings_for(srv, names, "extract_pages = false")
-        report = poll(settings, store, workers=2, processor=_crash_on_bad)
-        rows = {r["name"]: r for r in store.list_sources()}
-        assert rows["Bad"]["last_status"] == "internal_error"
-        assert "worker process" in rows["Bad"]["last_error"] and "signal 9" in rows["Bad"]["last_error"]
-        assert all(rows[f"Good {i}"]["last_status"] == "ok" and rows[f"Good {i}"]["articles"] == 1 for i in range(6))
-        assert (report.errors, report.new_articles) == (1, 6)  # type: ignore[attr-defined]
-
-
 def _hang_on_bad(body: bytes, url: str, headers: object, max_entries: int) -> object:
     if url.endswith("/bad.xml"):    # as a parser caught in a pathological input would
         time.sleep(3600)
     return process_feed(body, url, headers, max_entries)  # type: ignore[arg-type]
 
 
-def test_a_job_that_never_ends_costs_only_its_own_source_and_the_pass_ends(store: Store) -> None:
+def _one_bad_among(store: Store, good: int, **kw: object) -> tuple[Any, dict[str, dict[str, Any]]]:
+    """A pass over "Bad" and ``good`` other sources with two workers; the report and the source rows."""
     with FeedServer() as srv:
         names = {"Bad": "/bad.xml"}
         srv.route("/bad.xml", rss([RELEVANT]))
-        for i in range(4):
-            srv.route(f"/good{i}.xml", rss([{**RELEVANT, "guid": f"h{i}", "link": f"http://127.0.0.1/h/{i}"}]))
+        for i in range(good):
+            srv.route(f"/good{i}.xml", rss([{**RELEVANT, "guid": f"g{i}", "link": f"http://127.0.0.1/a/{i}"}]))
             names[f"Good {i}"] = f"/good{i}.xml"
-        settings = settings_for(srv, names, "extract_pages = false")
-        report = poll(settings, store, workers=2, processor=_hang_on_bad, job_timeout=1.0)
-        rows = {r["name"]: r for r in store.list_sources()}
-        assert rows["Bad"]["last_status"] == "internal_error" and "ran for more than 1 s" in rows["Bad"]["last_error"]
-        assert all(rows[f"Good {i}"]["last_status"] == "ok" for i in range(4))
-        assert (report.errors, report.new_articles) == (1, 4)  # type: ignore[attr-defined]
+        report = poll(settings_for(srv, names, "extract_pages = false"), store, workers=2, **kw)
+    return report, {r["name"]: r for r in store.list_sources()}
+
+
+def test_a_worker_that_dies_costs_only_its_own_source(store: Store) -> None:
+    report, rows = _one_bad_among(store, 6, processor=_crash_on_bad)
+    assert rows["Bad"]["last_status"] == "internal_error"
+    assert "worker process" in rows["Bad"]["last_error"] and "signal 9" in rows["Bad"]["last_error"]
+    assert all(rows[f"Good {i}"]["last_status"] == "ok" and rows[f"Good {i}"]["articles"] == 1 for i in range(6))
+    assert (report.errors, report.new_articles) == (1, 6)
+
+
+def test_a_job_that_never_ends_costs_only_its_own_source_and_the_pass_ends(store: Store) -> None:
+    report, rows = _one_bad_among(store, 4, processor=_hang_on_bad, job_timeout=1.0)
+    assert rows["Bad"]["last_status"] == "internal_error" and "ran for more than 1 s" in rows["Bad"]["last_error"]
+    assert all(rows[f"Good {i}"]["last_status"] == "ok" for i in range(4))
+    assert (report.errors, report.new_articles) == (1, 4)
 
 
 def test_backoff_and_disable_after_repeated_failures(store: Store) -> None:

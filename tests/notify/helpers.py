@@ -8,12 +8,14 @@ import asyncio
 import datetime as dt
 import json
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.message import Message
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -27,6 +29,8 @@ from watcher.store import Store
 from watcher.store import commitments as store_commitments
 from watcher.store.db import DB_DIR
 from watcher.types import FetchSettings
+
+TLS_DIR = Path(__file__).resolve().parents[1] / "data" / "tls"   # a self-signed certificate for 127.0.0.1
 
 T0 = dt.datetime(2025, 3, 1, 9, 0, tzinfo=dt.UTC)
 
@@ -112,8 +116,11 @@ class Mailbox:
     def __init__(self) -> None:
         self.messages: list[Message] = []
         self.envelopes: list[Any] = []
+        self.encrypted: list[bool] = []   # per message: was its SMTP session under TLS
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        transport = getattr(server, "transport", None)
+        self.encrypted.append(transport is not None and transport.get_extra_info("ssl_object") is not None)
         self.envelopes.append(envelope)
         self.messages.append(message_from_bytes(envelope.original_content or envelope.content))
         return "250 Message accepted for delivery"
@@ -128,14 +135,23 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def smtp_controller(box: Mailbox, port: int, *, auth: tuple[str, str] | None = None) -> Controller:
+def smtp_controller(box: Mailbox, port: int, *, auth: tuple[str, str] | None = None,
+                    tls: str | None = None) -> Controller:
+    """aiosmtpd on loopback. ``tls="starttls"``: the loopback certificate (tests/data/tls), STARTTLS required
+    before anything and login refused before it; ``tls="ssl"``: TLS from the first byte (aiosmtpd 1.4 counts
+    only STARTTLS as TLS for its login rule, so that rule is off: the whole connection is encrypted anyway).
+    Without ``tls`` a login is accepted in the clear."""
     kw: dict[str, Any] = {}
     if auth is not None:
         def authenticator(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
             ok = isinstance(data, LoginPassword) and (data.login.decode(), data.password.decode()) == auth
             return AuthResult(success=ok, handled=False)
 
-        kw = {"authenticator": authenticator, "auth_require_tls": False, "auth_required": True}
+        kw = {"authenticator": authenticator, "auth_require_tls": tls == "starttls", "auth_required": True}
+    if tls is not None:
+        ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ctx.load_cert_chain(TLS_DIR / "loopback.crt", TLS_DIR / "loopback.key")
+        kw |= {"tls_context": ctx, "require_starttls": True} if tls == "starttls" else {"ssl_context": ctx}
     return Controller(box, hostname="127.0.0.1", port=port, **kw)
 
 

@@ -15,8 +15,10 @@ from watcher.notify.base import FAILED, RETRY, SENT
 from watcher.notify.email import EmailSender
 from watcher.notify.webhook import classify_status
 from watcher.notify.worker import Notifier
+from watcher.store import Store
 
 from .helpers import (
+    TLS_DIR,
     Clock,
     Mailbox,
     Receiver,
@@ -232,81 +234,42 @@ def test_every_shipped_template_renders_single_and_digest(kind: str, digest: str
         assert "aid-1" in str(m.body) and "<!channel>" not in str(m.body) or kind == "webhook"
 
 
-TLS_DIR = Path(__file__).resolve().parents[1] / "data" / "tls"
+
+TLS_LOGIN = {"SMTP_U": "watch", "SMTP_P": "tls-pw-42"}
 
 
-class TLSMailbox(Mailbox):
-    """Records, with each message, whether its SMTP session was encrypted."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.encrypted: list[bool] = []
-
-    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
-        transport = getattr(server, "transport", None)
-        self.encrypted.append(transport is not None and transport.get_extra_info("ssl_object") is not None)
-        return await super().handle_DATA(server, session, envelope)
-
-
-def tls_server(box: Mailbox, port: int, mode: str) -> object:
-    """aiosmtpd with the loopback certificate: STARTTLS required before anything (login refused before it),
-    or TLS from the first byte; login required. (aiosmtpd 1.4 knows only STARTTLS as TLS for its login rule,
-    so with implicit TLS that rule is off: the whole connection is encrypted anyway.)"""
-    from aiosmtpd.controller import Controller
-    from aiosmtpd.smtp import AuthResult, LoginPassword
-
-    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ctx.load_cert_chain(TLS_DIR / "loopback.crt", TLS_DIR / "loopback.key")
-
-    def authenticator(server: object, session: object, envelope: object, mechanism: str, data: object) -> AuthResult:
-        ok = isinstance(data, LoginPassword) and (data.login, data.password) == (b"watch", b"tls-pw-42")
-        return AuthResult(success=ok, handled=False)
-
-    kw: dict[str, object] = {"authenticator": authenticator, "auth_required": True}
-    if mode == "starttls":
-        kw |= {"tls_context": ctx, "require_starttls": True}
-    else:
-        kw |= {"ssl_context": ctx, "auth_require_tls": False}
-    return Controller(box, hostname="127.0.0.1", port=port, **kw)
-
-
-@pytest.mark.parametrize("mode", ["starttls", "ssl"])
-def test_email_over_real_tls_with_login(tmp_path: Path, mode: str) -> None:
-    box = TLSMailbox()
+def deliver_over_tls(tmp_path: Path, mode: str, n: int, trusting: bool) -> tuple[Store, Mailbox, int]:
+    """``n`` alerts to an aiosmtpd speaking TLS (``mode``: starttls or ssl) with login required; the sender
+    trusts the loopback certificate, or only the system's store."""
+    box = Mailbox()
     port = free_port()
-    ctl = tls_server(box, port, mode)
-    ctl.start()  # type: ignore[attr-defined]
-    env = {"SMTP_U": "watch", "SMTP_P": "tls-pw-42"}
-    trusting = ssl.create_default_context(cafile=str(TLS_DIR / "loopback.crt"))
+    ctl = smtp_controller(box, port, auth=("watch", "tls-pw-42"), tls=mode)
+    ctl.start()
     try:
         store = make_store(f"sqlite:///{tmp_path}/w.db")
         cfg = config({"email": [{"name": "desk", "host": "127.0.0.1", "port": port, mode: True,
                                  "from": "w@example.org", "to": ["d@example.org"],
                                  "username_env": "SMTP_U", "password_env": "SMTP_P"}]})
-        add_changes(store, cfg, 2)
-        once(Notifier(cfg, store, Clock(), env=env, senders={"email": EmailSender(env, tls_context=trusting)}))
+        add_changes(store, cfg, n)
+        context = ssl.create_default_context(cafile=str(TLS_DIR / "loopback.crt")) if trusting else None
+        once(Notifier(cfg, store, Clock(), env=TLS_LOGIN,
+                      senders={"email": EmailSender(TLS_LOGIN, tls_context=context)}))
     finally:
-        ctl.stop()  # type: ignore[attr-defined]
+        ctl.stop()
+    return store, box, port
+
+
+@pytest.mark.parametrize("mode", ["starttls", "ssl"])
+def test_email_over_real_tls_with_login(tmp_path: Path, mode: str) -> None:
+    store, box, _port = deliver_over_tls(tmp_path, mode, 2, trusting=True)
     assert states(store) == {"sent": 2}
     assert box.encrypted == [True, True]
 
 
 @pytest.mark.parametrize("mode", ["starttls", "ssl"])
 def test_email_to_a_certificate_not_trusted_is_retried_and_sends_nothing(tmp_path: Path, mode: str) -> None:
-    box = TLSMailbox()
-    port = free_port()
-    ctl = tls_server(box, port, mode)
-    ctl.start()  # type: ignore[attr-defined]
-    env = {"SMTP_U": "watch", "SMTP_P": "tls-pw-42"}
-    try:
-        store = make_store(f"sqlite:///{tmp_path}/w.db")
-        cfg = config({"email": [{"name": "desk", "host": "127.0.0.1", "port": port, mode: True,
-                                 "from": "w@example.org", "to": ["d@example.org"],
-                                 "username_env": "SMTP_U", "password_env": "SMTP_P"}]})
-        add_changes(store, cfg, 1)
-        once(Notifier(cfg, store, Clock(), env=env))   # the system's trust store: a self-signed certificate fails
-    finally:
-        ctl.stop()  # type: ignore[attr-defined]
+    # the system's trust store: a self-signed certificate fails
+    store, box, port = deliver_over_tls(tmp_path, mode, 1, trusting=False)
     (row,) = rows(store)
     assert row["state"] == "pending" and "CERTIFICATE_VERIFY_FAILED" in row["last_error"]
     assert row["last_error"].startswith(f"SMTP 127.0.0.1:{port}: ")
