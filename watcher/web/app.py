@@ -29,6 +29,7 @@ from .http import (
     Request,
     Response,
     cookie_header,
+    forwarded_https,
     json_response,
     redirect,
 )
@@ -73,8 +74,9 @@ class WebApp:
 
     def __init__(self, store: Store, *, token: str | None = None, allowed_hosts: set[str] | None = None,
                  channels: list[dict[str, str]] | None = None, allow_replay: bool = True,
-                 today: Callable[[], dt.date] | None = None) -> None:
+                 today: Callable[[], dt.date] | None = None, secure_cookies: bool = False) -> None:
         self.store = store
+        self.secure_cookies = secure_cookies    # cookies are Secure always, or when a proxy says https
         self.guard = Guard(token=token, allowed_hosts=allowed_hosts)
         self.channels = channels or []
         self.allow_replay = allow_replay
@@ -106,6 +108,10 @@ class WebApp:
             allow_replay=self.allow_replay, **context)
         return Response(html.encode("utf-8"), status=status)
 
+    def secure(self, req: Request) -> bool:
+        """Mark cookies ``Secure``: ``--secure-cookies``, or the request came through an HTTPS proxy."""
+        return self.secure_cookies or forwarded_https(req)
+
     def read(self, what: str) -> Any:
         return self.store.read(what)
 
@@ -120,7 +126,7 @@ class WebApp:
         resp = self.handle(req)
         headers = resp.header_list()
         if req.set_csrf:
-            headers.append(cookie_header("watcher_csrf", req.csrf_cookie))
+            headers.append(cookie_header("watcher_csrf", req.csrf_cookie, secure=self.secure(req)))
         start_response(resp.status_line(), headers)
         if environ.get("REQUEST_METHOD") == "HEAD":
             return [b""]
@@ -134,7 +140,7 @@ class WebApp:
             if self.guard.token_in_query(req) and req.method == "GET":
                 rest = {k: v for k, v in req.query.items() if k != "token"}
                 resp = redirect(self.url(req.path, rest))
-                resp.headers.append(cookie_header(TOKEN_COOKIE, str(self.guard.token)))
+                resp.headers.append(cookie_header(TOKEN_COOKIE, str(self.guard.token), secure=self.secure(req)))
                 return resp
             if not self.guard.authorised(req):
                 raise HTTPError(401, "this watcher needs its access token: open it with ?token=… once, "

@@ -45,8 +45,16 @@ def configured_channels(ctx: Ctx) -> list[dict[str, str]]:
 @click.option("--token-env", metavar="VAR",
               help="Name of an environment variable holding the access token (required off loopback).")
 @click.option("--no-replay", is_flag=True, help="Hide the button that re-runs replay.")
+@click.option("--secure-cookies", is_flag=True,
+              help="Mark the token and CSRF cookies Secure (HTTPS only) on every answer; without it they are "
+                   "Secure when a proxy sends X-Forwarded-Proto: https.")
+@click.option("--workers", default=8, show_default=True, type=click.IntRange(1, 256),
+              help="Threads answering requests (a fixed pool, whatever the number of connections).")
+@click.option("--read-timeout", default=10.0, show_default=True, type=click.FloatRange(0.1, 3600), metavar="SECONDS",
+              help="A connection whose request has not fully arrived this long after it opened is closed.")
 @pass_ctx
-def serve(ctx: Ctx, host: str, port: int, token_env: str | None, no_replay: bool) -> None:
+def serve(ctx: Ctx, host: str, port: int, token_env: str | None, no_replay: bool, secure_cookies: bool,
+          workers: int, read_timeout: float) -> None:
     """The web review interface: overview, commitments with timelines, article search,
     sources, alerts and change review, plus CSV/JSON export and a JSON API under /api/.
 
@@ -72,8 +80,8 @@ def serve(ctx: Ctx, host: str, port: int, token_env: str | None, no_replay: bool
         raise click.UsageError(f"--host {host} is not a loopback address: give an access token with --token-env VAR")
     store = ctx.store()
     app: Any = WebApp(store, token=token, channels=configured_channels(ctx), allow_replay=not no_replay,
-                      allowed_hosts=None)
-    server = make(app, host, port)
+                      allowed_hosts=None, secure_cookies=secure_cookies)
+    server = make(app, host, port, workers=workers, read_timeout=read_timeout)
     real_port = server.server_address[1]
     if loopback:
         app.guard.allowed_hosts = loopback_hosts(host, real_port)

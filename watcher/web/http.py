@@ -157,9 +157,24 @@ def local_path(target: str, default: str = "/") -> str:
     return target
 
 
-def cookie_header(name: str, value: str, *, max_age: int | None = None) -> tuple[str, str]:
+def cookie_header(name: str, value: str, *, max_age: int | None = None, secure: bool = False) -> tuple[str, str]:
     extra = f"; Max-Age={max_age}" if max_age is not None else ""
+    if secure:
+        extra += "; Secure"
     return ("Set-Cookie", f"{name}={value}; Path=/; HttpOnly; SameSite=Strict{extra}")
+
+
+def forwarded_https(req: Request) -> bool:
+    """Did a proxy in front say the browser spoke HTTPS (``X-Forwarded-Proto`` or ``Forwarded: proto=``)?
+
+    Trusted from any peer: all it can do is add ``Secure`` to the cookies of the response to
+    the request that carries it, which loosens nothing.
+    """
+    proto = req.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
+    if proto == "https":
+        return True
+    forwarded = req.headers.get("forwarded", "").split(",")[0]
+    return any(p.strip().lower() == "proto=https" for p in forwarded.split(";"))
 
 
 class Guard:
