@@ -11,6 +11,7 @@ Every bad entry is collected and reported at once in one :class:`ConfigError`
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tomllib
@@ -28,6 +29,7 @@ DEFAULT_DB = "sqlite:///db/watcher.sqlite3"
 _SOURCE_KEYS = {"name", "url", "interval", "enabled", "language", "tags", "official"}
 _INTERVAL_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$")
 _UNITS = {None: 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+MAX_INTERVAL = 365 * 86400
 
 
 @dataclass(frozen=True)
@@ -47,16 +49,20 @@ class Settings:
 
 
 def parse_interval(value: object) -> int | None:
-    """``1800``, ``"30m"``, ``"1h"``, ``"90s"`` → seconds; None when unreadable."""
+    """``1800``, ``"30m"``, ``"1h"``, ``"90s"`` → seconds; None when unreadable or not finite
+    (``inf``, ``nan``; a number too large for a date comes back as it is, for the caller's bound)."""
     if isinstance(value, bool):
         return None
+    seconds: float | None = None
     if isinstance(value, int | float):
-        return int(value)
-    if isinstance(value, str):
+        seconds = value
+    elif isinstance(value, str):
         m = _INTERVAL_RE.match(value)
         if m:
-            return int(float(m.group(1)) * _UNITS[m.group(2)])
-    return None
+            seconds = float(m.group(1)) * _UNITS[m.group(2)]
+    if seconds is None or not math.isfinite(seconds):
+        return None
+    return int(seconds)
 
 
 def _parse_source(i: int, raw: object, problems: list[str], seen: set[str]) -> Source | None:
@@ -82,9 +88,9 @@ def _parse_source(i: int, raw: object, problems: list[str], seen: set[str]) -> S
         if reason:
             problems.append(f"{label}: url: {reason}")
     interval = parse_interval(raw.get("interval", 1800))
-    if interval is None or interval < 60:
-        problems.append(f"{label}: interval: {raw.get('interval')!r} is not a duration of at least 60 s "
-                        "(seconds, or '30m', '2h')")
+    if interval is None or not 60 <= interval <= MAX_INTERVAL:
+        problems.append(f"{label}: interval: {raw.get('interval')!r} is not a duration from 60 s to 365 d "
+                        "(seconds, or '30m', '2h', '1d')")
     enabled = raw.get("enabled", True)
     if not isinstance(enabled, bool):
         problems.append(f"{label}: enabled: must be true or false, not {enabled!r}")

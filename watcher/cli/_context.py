@@ -66,7 +66,11 @@ def parse_date(value: str | None, what: str = "--since") -> dt.datetime | None:
         d = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError as exc:
         raise click.BadParameter(f"{value!r} is not a date like 2024-11-15", param_hint=what) from exc
-    return d.replace(tzinfo=dt.UTC) if d.tzinfo is None else d.astimezone(dt.UTC)
+    try:
+        return d.replace(tzinfo=dt.UTC) if d.tzinfo is None else d.astimezone(dt.UTC)
+    except OverflowError as exc:   # 0001-01-01T00:00+05:00 is before year 1 in UTC
+        raise click.BadParameter(f"{value!r} is out of range: in UTC it falls outside the years 1 to 9999",
+                                 param_hint=what) from exc
 
 
 def table(rows: list[dict[str, Any]], columns: list[str], widths: dict[str, int] | None = None) -> None:

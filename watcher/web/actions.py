@@ -6,7 +6,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from ..store import web_queries as q
-from .http import HTTPError, Request, Response, local_path, redirect
+from .http import HTTPError, Request, Response, ident, local_path, redirect
 
 if TYPE_CHECKING:
     from .app import WebApp
@@ -23,7 +23,7 @@ def _back(req: Request, default: str, notice: str, anchor: str = "") -> Response
 def review(app: WebApp, req: Request) -> Response:
     """An analyst confirms, rejects or corrects a detected change, with a comment."""
     form = req.form()
-    change_id = int(req.params["id"])
+    change_id = ident(req.params["id"], "change id")
     try:
         with app.store.write("saving a review") as conn:
             q.apply_review(conn, change_id, form.get("decision", ""), reviewer=form.get("reviewer", ""),
@@ -39,7 +39,7 @@ def mute(app: WebApp, req: Request) -> Response:
     """Mute a source (not polled until unmuted) or unmute it (its error count resets)."""
     muted = req.params["action"] == "mute"
     with app.store.write("updating a source") as conn:
-        name = q.set_muted(conn, int(req.params["id"]), muted)
+        name = q.set_muted(conn, ident(req.params["id"], "source id"), muted)
     if name is None:
         raise HTTPError(404, "no such source")
     log.info("source %r %s from the web interface", name, "muted" if muted else "unmuted")

@@ -30,6 +30,7 @@ from .http import (
     Response,
     cookie_header,
     forwarded_https,
+    ident,
     json_response,
     redirect,
 )
@@ -135,6 +136,7 @@ class WebApp:
     def handle(self, req: Request) -> Response:
         try:
             self.guard.check_host(req)
+            req.check_text()
             if req.path.startswith("/static/"):
                 return self.serve_static(req.path[len("/static/"):])
             if self.guard.token_in_query(req) and req.method == "GET":
@@ -233,7 +235,7 @@ def page_review(app: WebApp, req: Request) -> Response:
 
 def page_change(app: WebApp, req: Request) -> Response:
     with app.read("reading a change") as conn:
-        row = views.q.get_change(conn, int(req.params["id"]))
+        row = views.q.get_change(conn, ident(req.params["id"], "change id"))
     if row is None:
         raise HTTPError(404, "no such change")
     return redirect(f"/commitments/{row['commitment_id']}#change-{row['id']}", status=302)
@@ -249,7 +251,7 @@ def page_articles(app: WebApp, req: Request) -> Response:
 
 def page_article(app: WebApp, req: Request) -> Response:
     with app.read("reading an article") as conn:
-        data = views.article(conn, int(req.params["id"]))
+        data = views.article(conn, ident(req.params["id"], "article id"))
     a = data["article"]
     body = markup.mark_claims(a.get("text"), a["claims"], [c["evidence"] for c in a["changes"]])
     return app.render(req, "article.html", active="/articles", body=body, **data)
@@ -301,12 +303,12 @@ ROUTES: list[tuple[str, str, Handler]] = [
     ("GET", r"/commitments/(?P<cid>[^/]{1,120})", page_commitment),
     ("GET", r"/review", page_review),
     ("GET", r"/changes", page_review),
-    ("GET", r"/changes/(?P<id>\d{1,12})", page_change),
-    ("POST", r"/changes/(?P<id>\d{1,12})/review", _actions.review),
+    ("GET", r"/changes/(?P<id>\d+)", page_change),
+    ("POST", r"/changes/(?P<id>\d+)/review", _actions.review),
     ("GET", r"/articles", page_articles),
-    ("GET", r"/articles/(?P<id>\d{1,12})", page_article),
+    ("GET", r"/articles/(?P<id>\d+)", page_article),
     ("GET", r"/sources", page_sources),
-    ("POST", r"/sources/(?P<id>\d{1,12})/(?P<action>mute|unmute)", _actions.mute),
+    ("POST", r"/sources/(?P<id>\d+)/(?P<action>mute|unmute)", _actions.mute),
     ("GET", r"/alerts", page_alerts),
     ("POST", r"/replay", _actions.replay),
     ("GET", r"/export/(?P<what>changes|articles)\.(?P<fmt>csv|json)", download),
@@ -316,7 +318,7 @@ ROUTES: list[tuple[str, str, Handler]] = [
     ("GET", r"/api/commitments/(?P<cid>[^/]{1,120})", _api(lambda c, r: views.commitment(c, r.params["cid"]))),
     ("GET", r"/api/(?:changes|review)", _api(views.changes)),
     ("GET", r"/api/articles", _api(views.articles)),
-    ("GET", r"/api/articles/(?P<id>\d{1,12})", _api(lambda c, r: views.article(c, int(r.params["id"])))),
+    ("GET", r"/api/articles/(?P<id>\d+)", _api(lambda c, r: views.article(c, ident(r.params["id"], "article id")))),
     ("GET", r"/api/sources", _api(lambda c, r: views.sources(c))),
     ("GET", r"/api/alerts", api_alerts),
     ("GET", r"/api/reviews", _api(views.reviews)),

@@ -46,6 +46,24 @@ class HTTPError(Exception):
         self.message = message
 
 
+MAX_ID = 2**31 - 1      # ids are 32-bit integers on PostgreSQL
+
+
+def refuse_nul(values: dict[str, str], what: str) -> None:
+    for k, v in values.items():
+        if "\0" in k or "\0" in v:
+            raise HTTPError(400, f"{what} {k.replace(chr(0), '?')!r}: contains a NUL character")
+
+
+def ident(value: str, what: str = "id") -> int:
+    """A row id from a path or a parameter; 400 naming ``what`` unless a whole number 1..MAX_ID."""
+    v = value.strip()
+    if not (v.isascii() and v.isdigit()) or len(v) > 12 or not 1 <= int(v) <= MAX_ID:
+        shown = v if len(v) <= 40 else v[:40] + "…"
+        raise HTTPError(400, f"{what}: {shown!r} is not an id (a whole number from 1 to {MAX_ID})")
+    return int(v)
+
+
 @dataclass
 class Request:
     method: str
@@ -91,7 +109,15 @@ class Request:
         ctype = self.headers.get("content-type", "")
         if not ctype.startswith("application/x-www-form-urlencoded"):
             return {}
-        return dict(parse_qsl(self.body.decode("utf-8", "replace"), keep_blank_values=True))
+        form = dict(parse_qsl(self.body.decode("utf-8", "replace"), keep_blank_values=True))
+        refuse_nul(form, "form field")
+        return form
+
+    def check_text(self) -> None:
+        """No NUL in the path or a query parameter: no page, search or database takes one."""
+        if "\0" in self.path:
+            raise HTTPError(400, "path: the address contains a NUL character")
+        refuse_nul(self.query, "parameter")
 
     def arg(self, name: str, default: str = "") -> str:
         return self.query.get(name, default).strip()

@@ -48,16 +48,34 @@ def change_day(c: dict[str, Any]) -> dt.date | None:
     return day(c.get("published_at")) or day(c.get("detected_at"))
 
 
+YEARS_AHEAD = 10      # a date further ahead (a 9999-12-31 placeholder deadline) does not stretch the axis
+YEARS_BACK = 100      # nor one further back
+
+
 def span(commitments: Sequence[dict[str, Any]], today: dt.date) -> tuple[dt.date, dt.date]:
-    """A shared time axis for several commitments: first change (or since) to today / deadline."""
+    """A shared time axis for several commitments: first change (or since) to today / deadline.
+
+    Dates beyond :data:`YEARS_AHEAD` or :data:`YEARS_BACK` of today are left off the axis
+    (a mark there sits at its edge; a deadline there is named at the right end).
+    """
+    lo = dt.date(max(1, today.year - YEARS_BACK), 1, 1)
+    hi = dt.date(min(9998, today.year + YEARS_AHEAD), 12, 31)
     days = [d for c in commitments for ch in c.get("changes", []) if (d := change_day(ch))]
     days += [d for c in commitments if (d := day(c.get("since")))]
     days += [d for c in commitments if (d := day(c.get("deadline")))]
-    start = min(days, default=today - dt.timedelta(days=365))
-    end = max([today, *days])
+    days = [d for d in days if lo <= d <= hi]
+    start = min(days, default=max(lo, today - dt.timedelta(days=365)))
+    end = max([min(today, hi), *days])
     start = dt.date(start.year, 1, 1)
     end = dt.date(end.year + 1, 1, 1) if end.month > 6 else dt.date(end.year, 7, 1)
     return start, end
+
+
+def _year_step(years: int) -> int:
+    """Every year up to 8 of them; then 2, 5, 10, ... so that at most about 12 are labelled."""
+    if years <= 8:
+        return 1
+    return next((s for s in (2, 5, 10, 20, 50, 100, 200, 500, 1000) if years / s <= 12), 2000)
 
 
 def _shape(kind: str, x: float, y: float, r: float, fill: str, stroke: str) -> str:
@@ -122,7 +140,7 @@ def svg(commitment: dict[str, Any], start: dt.date, end: dt.date, *, today: dt.d
     axis_y = top + lane_h * len(LANES)
     out.append(f'<line x1="{left}" y1="{axis_y}" x2="{left + plot_w}" y2="{axis_y}" stroke="#8c959f"/>')
     years = range(start.year, end.year + 1)
-    step = 1 if len(years) <= 8 else 2
+    step = _year_step(len(years))
     for yr in years[::step]:
         jan = dt.date(yr, 1, 1)
         if start <= jan <= end and xof(jan) + 28 <= width:
@@ -136,6 +154,9 @@ def svg(commitment: dict[str, Any], start: dt.date, end: dt.date, *, today: dt.d
         anchor = "end" if x > left + plot_w / 2 else "start"
         out.append(f'<text x="{x:.1f}" y="{axis_y + 28}" text-anchor="{anchor}" class="tick deadline">'
                    f"deadline {deadline.isoformat()}</text>")
+    elif deadline and deadline > end:
+        out.append(f'<text x="{left + plot_w:.1f}" y="{axis_y + 28}" text-anchor="end" class="tick deadline">'
+                   f"deadline {deadline.isoformat()} →</text>")
     if start <= today <= end:
         x = xof(today)
         out.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{axis_y}" stroke="#57606a" '

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..cli.review import change_json
 from ..store import web_queries as q
-from .http import HTTPError, Request
+from .http import HTTPError, Request, ident
 
 PAGE_SIZE = 50
 
@@ -24,6 +24,15 @@ def parse_day(value: str, what: str, errors: list[str]) -> dt.date | None:
 
 def utc(d: dt.date | None) -> dt.datetime | None:
     return dt.datetime(d.year, d.month, d.day, tzinfo=dt.UTC) if d else None
+
+
+def day_after(d: dt.date | None) -> dt.datetime | None:
+    """The exclusive upper bound for "up to and including ``d``" (9999-12-31 included)."""
+    if d is None:
+        return None
+    if d == dt.date.max:
+        return dt.datetime.max.replace(tzinfo=dt.UTC)
+    return utc(d + dt.timedelta(days=1))
 
 
 def page_number(req: Request) -> int:
@@ -57,7 +66,7 @@ def change_filters(req: Request, errors: list[str]) -> dict[str, Any]:
     since = parse_day(req.arg("from"), "from", errors)
     until = parse_day(req.arg("to"), "to", errors)
     return {"commitment": req.arg("commitment") or None, "kind": kind or None, "review_status": status or None,
-            "since": utc(since), "until": utc(until + dt.timedelta(days=1)) if until else None}
+            "since": utc(since), "until": day_after(until)}
 
 
 def article_filter(req: Request, errors: list[str]) -> q.ArticleFilter:
@@ -68,7 +77,7 @@ def article_filter(req: Request, errors: list[str]) -> q.ArticleFilter:
     since = parse_day(req.arg("from"), "from", errors)
     until = parse_day(req.arg("to"), "to", errors)
     return q.ArticleFilter(search=req.arg("q")[:500], source=req.arg("source"), language=req.arg("language"),
-                           since=utc(since), until=utc(until + dt.timedelta(days=1)) if until else None,
+                           since=utc(since), until=day_after(until),
                            commitment=req.arg("commitment"), kind=kind)
 
 
@@ -158,7 +167,7 @@ def alerts(conn: Any, req: Request, channels: list[dict[str, str]]) -> dict[str,
 
 def reviews(conn: Any, req: Request) -> dict[str, Any]:
     change_id = req.arg("change")
-    return {"reviews": q.review_history(conn, change_id=int(change_id) if change_id.isdigit() else None,
+    return {"reviews": q.review_history(conn, change_id=ident(change_id, "change") if change_id else None,
                                         commitment=req.arg("commitment") or None)}
 
 
