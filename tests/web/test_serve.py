@@ -176,3 +176,19 @@ def test_token_cookie_is_secure_behind_an_https_proxy(serve: object) -> None:
     assert "; Secure" in r.headers["Set-Cookie"]
     _s, r, _b = get(forced.port, "/review", {"Authorization": f"Bearer {TOKEN}"})
     assert r.headers["Set-Cookie"].startswith("watcher_csrf=") and "; Secure" in r.headers["Set-Cookie"]
+
+
+def test_a_busy_port_is_a_one_line_error(db_file: str, tmp_path: Path) -> None:
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen(1)
+    port = taken.getsockname()[1]
+    try:
+        out = subprocess.run([sys.executable, "-m", "watcher", "--config", str(tmp_path / "sources.toml"), "--db",
+                              db_file, "serve", "--port", str(port)], capture_output=True, text=True, timeout=60)
+    finally:
+        taken.close()
+    assert out.returncode == 1, out.stderr
+    assert "Traceback" not in out.stderr
+    lines = [ln for ln in out.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and f"127.0.0.1:{port}" in lines[0] and "in use" in lines[0], out.stderr

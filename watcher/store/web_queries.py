@@ -43,6 +43,7 @@ __all__ = [  # the review API is re-exported from watcher.store.reviews
     "alert_counts",
     "apply_review",
     "article_sources",
+    "commitment_exists",
     "commitment_ids",
     "get_article",
     "get_change",
@@ -137,6 +138,10 @@ def get_commitment(conn: Connection, cid: str) -> dict[str, Any] | None:
     out = dict(r)
     out["changes"] = list_changes(conn, commitment=cid, limit=None, oldest_first=True)
     return out
+
+
+def commitment_exists(conn: Connection, cid: str) -> bool:
+    return conn.execute(select(commitments.c.id).where(commitments.c.id == cid)).first() is not None
 
 
 def commitment_ids(conn: Connection) -> list[tuple[str, str]]:

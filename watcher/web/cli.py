@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 from typing import Any
@@ -81,11 +82,17 @@ def serve(ctx: Ctx, host: str, port: int, token_env: str | None, no_replay: bool
     store = ctx.store()
     app: Any = WebApp(store, token=token, channels=configured_channels(ctx), allow_replay=not no_replay,
                       allowed_hosts=None, secure_cookies=secure_cookies)
-    server = make(app, host, port, workers=workers, read_timeout=read_timeout)
+    shown = f"[{host}]" if ":" in host else host
+    try:
+        server = make(app, host, port, workers=workers, read_timeout=read_timeout)
+    except OSError as exc:
+        store.dispose()
+        why = "the address is already in use (another watcher serve?)" if exc.errno == errno.EADDRINUSE \
+            else (exc.strerror or str(exc))
+        raise click.ClickException(f"cannot listen on {shown}:{port}: {why}") from None
     real_port = server.server_address[1]
     if loopback:
         app.guard.allowed_hosts = loopback_hosts(host, real_port)
-    shown = f"[{host}]" if ":" in host else host
     click.echo(f"watcher: serving {redact(store.url)} on http://{shown}:{real_port}/ (Ctrl-C stops)", err=True)
     try:
         server.serve_forever()

@@ -59,14 +59,12 @@ def _download(name: str, fmt: str, rows: list[dict[str, Any]], columns: Sequence
 
 
 def changes(conn: Any, req: Request, fmt: str) -> Response:
-    errors: list[str] = []
-    f = change_filters(req, errors)
+    f = change_filters(conn, req)
     rows = [change_out(r) for r in q.list_changes(conn, limit=MAX_ROWS, **f)]
     return _download("watcher-changes", fmt, rows, CHANGE_COLUMNS)
 
 
 def articles(conn: Any, req: Request, fmt: str) -> Response:
-    errors: list[str] = []
-    f = article_filter(req, errors)
+    f = article_filter(conn, req)
     rows, _total = q.search_articles(conn, f, limit=MAX_ROWS, count=False)
     return _download("watcher-articles", fmt, rows, ARTICLE_COLUMNS)

@@ -125,7 +125,6 @@ class PooledWSGIServer(WSGIServer):
 
     def __init__(self, address: tuple[str, int], *, workers: int = WORKERS, read_timeout: float = READ_TIMEOUT,
                  write_timeout: float = WRITE_TIMEOUT) -> None:
-        super().__init__(address, WSGIRequestHandler)   # each request gets a _Handler (see _work)
         self.read_timeout = read_timeout
         self.write_timeout = write_timeout
         self.max_waiting = _fd_budget()
@@ -136,6 +135,8 @@ class PooledWSGIServer(WSGIServer):
         self._wake_r, self._wake_w = socket.socketpair()
         self._wake_r.setblocking(False)
         self._wake_w.setblocking(False)
+        self._threads: list[threading.Thread] = []
+        super().__init__(address, WSGIRequestHandler)   # each request gets a _Handler (see _work)
         self._threads = [threading.Thread(target=self._waiting_room, name="watcher-web-read", daemon=True)]
         self._threads += [threading.Thread(target=self._work, name=f"watcher-web-{i}", daemon=True)
                           for i in range(workers)]

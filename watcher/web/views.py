@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from ..cli.review import change_json
@@ -10,16 +11,28 @@ from ..store import web_queries as q
 from .http import HTTPError, Request, ident
 
 PAGE_SIZE = 50
+MAX_PAGE = 10_000
+REVIEW_STATES = ("pending", "confirmed", "rejected", "corrected")
+ALERT_STATES = ("pending", "sending", "sent", "failed", "queued", "digested")
+LANGUAGE = re.compile(r"[a-z]{2,3}(-[A-Za-z]{2,4})?")
 
 
 def parse_day(value: str, what: str, errors: list[str]) -> dt.date | None:
+    """``2024-11-15`` (or an ISO date and time: its day); a message naming ``what`` otherwise."""
     if not value:
         return None
     try:
-        return dt.date.fromisoformat(value[:10])
+        return dt.date.fromisoformat(value) if len(value) <= 10 else dt.datetime.fromisoformat(value).date()
     except ValueError:
-        errors.append(f"{what}: {value!r} is not a date like 2024-11-15")
+        shown = value if len(value) <= 40 else value[:40] + "…"
+        errors.append(f"{what}: {shown!r} is not a date like 2024-11-15")
         return None
+
+
+def refuse(errors: list[str]) -> None:
+    """A filter that cannot be applied is a 400 naming it: never results that look filtered but are not."""
+    if errors:
+        raise HTTPError(400, "; ".join(errors))
 
 
 def utc(d: dt.date | None) -> dt.datetime | None:
@@ -35,11 +48,15 @@ def day_after(d: dt.date | None) -> dt.datetime | None:
     return utc(d + dt.timedelta(days=1))
 
 
-def page_number(req: Request) -> int:
-    try:
-        return max(1, min(int(req.arg("page", "1") or 1), 10_000))
-    except ValueError:
+def page_number(req: Request, errors: list[str]) -> int:
+    raw = req.arg("page")
+    if not raw:
         return 1
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 6 and 1 <= int(raw) <= MAX_PAGE):
+        shown = raw if len(raw) <= 40 else raw[:40] + "…"
+        errors.append(f"page: {shown!r} is not a page number from 1 to {MAX_PAGE}")
+        return 1
+    return int(raw)
 
 
 def change_out(r: dict[str, Any]) -> dict[str, Any]:
@@ -54,31 +71,57 @@ def change_out(r: dict[str, Any]) -> dict[str, Any]:
 
 # ---- filters shared by pages, API and export ----------------------------------------------------
 
-def change_filters(req: Request, errors: list[str]) -> dict[str, Any]:
+def _dates(req: Request, errors: list[str]) -> tuple[dt.datetime | None, dt.datetime | None]:
+    since = parse_day(req.arg("from"), "from", errors)
+    until = parse_day(req.arg("to"), "to", errors)
+    if since and until and since > until:
+        errors.append(f"from: {since.isoformat()} is after to: {until.isoformat()}")
+    return utc(since), day_after(until)
+
+
+def _kind(req: Request, errors: list[str]) -> str:
     kind = req.arg("kind")
+    if kind and kind not in q.KINDS:
+        errors.append(f"kind: {kind!r} is not a change kind ({', '.join(q.KINDS)})")
+    return kind
+
+
+def _commitment(conn: Any, req: Request, errors: list[str]) -> str:
+    cid = req.arg("commitment")
+    if cid and not q.commitment_exists(conn, cid):
+        shown = cid if len(cid) <= 60 else cid[:60] + "…"
+        errors.append(f"commitment: there is no commitment with id {shown!r}")
+    return cid
+
+
+def change_filters(conn: Any, req: Request, errors: list[str] | None = None) -> dict[str, Any]:
+    """The filters of the review queue, the changes API and the changes export; 400 naming every bad
+    one (with the ``errors`` already found)."""
+    errors = [] if errors is None else errors
+    kind = _kind(req, errors)
     status = req.arg("review")
-    if kind and kind not in q.KINDS:
-        errors.append(f"kind: {kind!r} is not one of {', '.join(q.KINDS)}")
-        kind = ""
-    if status and status not in ("pending", "confirmed", "rejected", "corrected"):
-        errors.append(f"review: {status!r} is not pending, confirmed, rejected or corrected")
-        status = ""
-    since = parse_day(req.arg("from"), "from", errors)
-    until = parse_day(req.arg("to"), "to", errors)
-    return {"commitment": req.arg("commitment") or None, "kind": kind or None, "review_status": status or None,
-            "since": utc(since), "until": day_after(until)}
+    if status and status not in REVIEW_STATES:
+        errors.append(f"review: {status!r} is not {', '.join(REVIEW_STATES[:-1])} or {REVIEW_STATES[-1]}")
+    since, until = _dates(req, errors)
+    cid = _commitment(conn, req, errors)
+    refuse(errors)
+    return {"commitment": cid or None, "kind": kind or None, "review_status": status or None,
+            "since": since, "until": until}
 
 
-def article_filter(req: Request, errors: list[str]) -> q.ArticleFilter:
-    kind = req.arg("kind")
-    if kind and kind not in q.KINDS:
-        errors.append(f"change kind: {kind!r} is not one of {', '.join(q.KINDS)}")
-        kind = ""
-    since = parse_day(req.arg("from"), "from", errors)
-    until = parse_day(req.arg("to"), "to", errors)
-    return q.ArticleFilter(search=req.arg("q")[:500], source=req.arg("source"), language=req.arg("language"),
-                           since=utc(since), until=day_after(until),
-                           commitment=req.arg("commitment"), kind=kind)
+def article_filter(conn: Any, req: Request, errors: list[str] | None = None) -> q.ArticleFilter:
+    """The filters of the article search, its API and its export; 400 naming every bad one."""
+    errors = [] if errors is None else errors
+    kind = _kind(req, errors)
+    language = req.arg("language")
+    if language and not LANGUAGE.fullmatch(language):
+        shown = language if len(language) <= 40 else language[:40] + "…"
+        errors.append(f"language: {shown!r} is not a language code such as en, ko, ja")
+    since, until = _dates(req, errors)
+    cid = _commitment(conn, req, errors)
+    refuse(errors)
+    return q.ArticleFilter(search=req.arg("q")[:500], source=req.arg("source"), language=language,
+                           since=since, until=until, commitment=cid, kind=kind)
 
 
 # ---- the pages --------------------------------------------------------------------------------
@@ -120,10 +163,10 @@ def commitment(conn: Any, cid: str) -> dict[str, Any]:
 
 def changes(conn: Any, req: Request) -> dict[str, Any]:
     errors: list[str] = []
-    f = change_filters(req, errors)
+    page = page_number(req, errors)
+    f = change_filters(conn, req, errors)
     if "review" not in req.query and req.path in ("/review", "/api/review"):
         f["review_status"] = "pending"
-    page = page_number(req)
     rows = q.list_changes(conn, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE, **f)
     return {"changes": [change_out(r) for r in rows[:PAGE_SIZE]], "page": page, "more": len(rows) > PAGE_SIZE,
             "filters": {k: req.arg(k) for k in ("commitment", "kind", "review", "from", "to")} |
@@ -133,8 +176,8 @@ def changes(conn: Any, req: Request) -> dict[str, Any]:
 
 def articles(conn: Any, req: Request) -> dict[str, Any]:
     errors: list[str] = []
-    f = article_filter(req, errors)
-    page = page_number(req)
+    page = page_number(req, errors)
+    f = article_filter(conn, req, errors)
     rows, total = q.search_articles(conn, f, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, with_text=True)
     for r in rows:
         r["excerpt"] = (r.pop("text") or "")[:4000]
@@ -160,6 +203,8 @@ def sources(conn: Any) -> dict[str, Any]:
 
 def alerts(conn: Any, req: Request, channels: list[dict[str, str]]) -> dict[str, Any]:
     state = req.arg("state")
+    if state and state not in ALERT_STATES:
+        refuse([f"state: {state!r} is not an alert state ({', '.join(ALERT_STATES)})"])
     rows, has_table = q.list_alerts(conn, state=state)
     return {"configured": bool(channels) or bool(rows), "has_outbox": has_table, "channels": channels,
             "counts": q.alert_counts(conn) if has_table else {}, "alerts": rows, "filters": {"state": state}}
@@ -167,8 +212,11 @@ def alerts(conn: Any, req: Request, channels: list[dict[str, str]]) -> dict[str,
 
 def reviews(conn: Any, req: Request) -> dict[str, Any]:
     change_id = req.arg("change")
+    errors: list[str] = []
+    cid = _commitment(conn, req, errors)
+    refuse(errors)
     return {"reviews": q.review_history(conn, change_id=ident(change_id, "change") if change_id else None,
-                                        commitment=req.arg("commitment") or None)}
+                                        commitment=cid or None)}
 
 
 def facets(conn: Any) -> dict[str, Any]:
