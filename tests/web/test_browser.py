@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -160,3 +161,50 @@ def test_hostile_feed_content_never_runs(page: Any, served: Served) -> None:
     assert XSS_IMG in page.locator("table.alerts td.err").first.inner_text()
     assert _pwned(page) is None
     assert not [e for e in page.errors if "Content Security Policy" in e]
+
+
+def _families_with(chars: set[str]) -> set[str]:
+    """The installed font families (fontconfig, as Chromium sees them) that have a glyph for every char."""
+    charset = " ".join(f"{ord(c):x}" for c in sorted(chars))
+    out = subprocess.run(["fc-list", f":charset={charset}", "family"], capture_output=True, text=True, timeout=30)
+    return {name.strip() for line in out.stdout.splitlines() for name in line.split(",") if name.strip()}
+
+
+_DRAW = """([text, font]) => {
+  const canvas = document.createElement('canvas');
+  canvas.width = 80; canvas.height = 80;
+  const g = canvas.getContext('2d');
+  const draw = (ch) => {
+    g.clearRect(0, 0, 80, 80); g.font = font; g.fillStyle = '#000'; g.fillText(ch, 8, 60);
+    return Array.from(g.getImageData(0, 0, 80, 80).data).join(',');
+  };
+  const tofu = draw('\\u0378');            // an unassigned code point: the missing-glyph box
+  return [...text].filter((ch) => ch.trim()).map((ch) => [ch, draw(ch) !== tofu, g.measureText(ch).width]);
+}"""
+
+
+@pytest.mark.parametrize(("guid", "title"), [("web-test-3", "한미일 사무국 출범 준비"),
+                                             ("web-test-4", "日米韓、事務局設置で一致")])
+def test_korean_and_japanese_titles_render_with_real_glyphs(page: Any, served: Served, guid: str,
+                                                            title: str) -> None:
+    page.goto(f"{served.base}/articles/{served.db.ids[guid]}")
+    heading = page.locator("h1.article-title")
+    assert heading.inner_text() == title
+    assert heading.bounding_box()["width"] > 0
+    # which fonts Chromium really drew the heading with, and how many glyphs each
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument")["root"]["nodeId"]
+    node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": "h1.article-title"})["nodeId"]
+    fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+    cjk = {c for c in title if ord(c) >= 0x3000}
+    able = _families_with(cjk)
+    drawn = sum(f["glyphCount"] for f in fonts if f["familyName"] in able)
+    assert drawn >= len([c for c in title if c in cjk]), (
+        f"{title!r} drawn with {[(f['familyName'], f['glyphCount']) for f in fonts]}; no installed font has "
+        f"these glyphs ({sorted(able) or 'none'}): apt-get install fonts-noto-cjk")
+    # and each character's pixels differ from the missing-glyph box
+    font = page.evaluate("() => getComputedStyle(document.querySelector('h1.article-title')).font")
+    for ch, real, width in page.evaluate(_DRAW, [title, font]):
+        assert real and width > 0, f"{ch!r} renders as the missing-glyph box"
