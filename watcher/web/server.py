@@ -39,6 +39,7 @@ WRITE_TIMEOUT = 30.0
 MAX_HEAD_BYTES = 64 * 1024
 _HEAD_END = re.compile(rb"\r?\n\r?\n")
 _CONTENT_LENGTH = re.compile(rb"^content-length[ \t]*:[ \t]*(\d{1,12})[ \t]*\r?$", re.I | re.M)
+_EXPECT = re.compile(rb"^expect[ \t]*:[ \t]*100-continue[ \t]*\r?$", re.I | re.M)
 _TOKEN_VALUE = re.compile(r"([?&;]token=)[^&;\s\"]*", re.I)
 
 
@@ -76,28 +77,39 @@ class _Handler(WSGIRequestHandler):
     def finish(self) -> None:
         pass
 
+    def handle_expect_100(self) -> bool:
+        return True   # the waiting room already sent "100 Continue" and read the body
+
     def log_message(self, format: str, *args: Any) -> None:
         log.info("%s %s", self.address_string(), redact_token(format % args))
 
 
 class _Waiting:
-    __slots__ = ("sock", "addr", "buf", "deadline")
+    __slots__ = ("sock", "addr", "buf", "deadline", "continued")
 
     def __init__(self, sock: socket.socket, addr: Any, deadline: float) -> None:
         self.sock = sock
         self.addr = addr
         self.buf = bytearray()
         self.deadline = deadline
+        self.continued = False
 
 
-def _complete(buf: bytearray) -> bool:
+def _complete(w: _Waiting) -> bool:
     """Has the request's head arrived, and its body when it is small enough to be read at all?"""
+    buf = w.buf
     end = _HEAD_END.search(buf)
     if end is None:
         return len(buf) > MAX_HEAD_BYTES          # the handler answers 414/431
     m = _CONTENT_LENGTH.search(buf, 0, end.start() + 2)
     length = int(m.group(1)) if m else 0
-    return length > MAX_FORM_BYTES or len(buf) >= end.end() + length   # too large: the app answers 413
+    if length > MAX_FORM_BYTES or len(buf) >= end.end() + length:     # too large: the app answers 413
+        return True
+    if not w.continued and _EXPECT.search(buf, 0, end.start() + 2):   # curl waits for this before the body
+        w.continued = True
+        with contextlib.suppress(OSError):
+            w.sock.send(b"HTTP/1.1 100 Continue\r\n\r\n")
+    return False
 
 
 def _fd_budget() -> int:
@@ -212,7 +224,7 @@ class PooledWSGIServer(WSGIServer):
             self._drop(w, sel, waiting, answer=False)
             return
         w.buf += data
-        if not _complete(w.buf):
+        if not _complete(w):
             return
         sel.unregister(w.sock)
         del waiting[w.sock]
