@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from .intake import Analyzer, load_states
+from .intake import Analyzer
 from .store import Store
 from .store import articles as _articles
 from .store import commitments as _commitments
@@ -42,7 +42,7 @@ def _restore_overdue(conn: Any, analyzer: Analyzer, before: set[tuple[str, Any]]
     from . import diff as _diff
     from .intake import _insert_changes, _save
 
-    states = analyzer.states
+    states = analyzer.read_states(conn)
     found = [ch for ch in _diff.check_overdue(states, now.date()) if (ch.commitment, ch.deadline) in before]
     if not found:
         return 0
@@ -51,7 +51,6 @@ def _restore_overdue(conn: Any, analyzer: Analyzer, before: set[tuple[str, Any]]
     states = dict(_diff.apply_overdue(states, found))
     for cid in {ch.commitment for ch in found}:
         _save(conn, states[cid], now)
-    analyzer.states = states
     return len(written)
 
 
@@ -65,12 +64,11 @@ def replay_store(store: Store, *, now: dt.datetime | None = None) -> dict[str, f
         overdue = {(r.commitment_id, r.deadline) for r in conn.execute(
             select(_changes.c.commitment_id, _changes.c.deadline).where(_changes.c.kind == "overdue"))}
         _commitments.reset_for_replay(conn)
-        analyzer = Analyzer(load_states(conn))
+        analyzer = Analyzer()
         rows = _articles.all_for_replay(conn)
         for i in range(0, len(rows), CHUNK):
             chunk = [_article(r) for r in rows[i:i + CHUNK]]
-            states, n = analyzer.process(conn, chunk, now)
-            analyzer.states = states   # same transaction: the next chunk sees this one's states
+            _states, n = analyzer.process(conn, chunk, now)   # the next chunk reads this one's states
             n_articles += len(chunk)
             n_changes += n
         n_changes += _restore_overdue(conn, analyzer, overdue, now)

@@ -87,6 +87,16 @@ def insert_ids(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -
     return [int(r[0]) for r in result]
 
 
+def lock_commitments(conn: Connection) -> None:
+    """Take the commitments' lock for the rest of ``conn``'s write transaction: whoever reads the
+    commitments' states to write new ones (the intake, a review, a replay) holds it, so no writer works
+    from states another has changed in the meantime. SQLite's write transaction (``BEGIN IMMEDIATE``)
+    already excludes every other writer; on PostgreSQL a transaction-scoped advisory lock, one per
+    schema, does."""
+    if not is_sqlite(conn):
+        conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.watcher.commitments'))"))
+
+
 def redact(url: str) -> str:
     """The URL with any password replaced by ***, for messages and logs."""
     if "@" in url and "://" in url:
