@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, select, update
 
+from ..storable import storable
 from ..types import Source, Validators
 from .schema import articles, sources
 
@@ -116,7 +117,8 @@ def apply_updates(conn: Connection, updates: Sequence[SourceUpdate]) -> None:
     if routine:
         conn.execute(_TIMES, routine)
     full = [{
-        "b_name": u.name, "b_polled": u.polled_at, "b_status": u.status, "b_error": u.error,
+        "b_name": u.name, "b_polled": u.polled_at, "b_status": u.status,
+        "b_error": storable(u.error) if u.error else u.error,
         "b_http": u.http_status, "b_errors": u.error_count, "b_next": u.next_check_at,
         "b_etag": u.validators.etag, "b_lm": u.validators.last_modified, "b_hash": u.body_hash,
         "b_success": u.last_success_at, "b_final": u.final_url, "b_disabled": u.disabled_reason,
@@ -137,7 +139,7 @@ def listing(conn: Connection) -> list[dict[str, Any]]:
     out = []
     for r in conn.execute(select(sources).order_by(sources.c.name)):
         out.append({
-            "name": r.name, "url": r.url, "enabled": bool(r.enabled and not r.muted),
+            "name": r.name, "url": r.url, "enabled": bool(r.enabled and not r.muted and not r.disabled_reason),
             "last_polled_at": _iso(r.last_polled_at), "last_status": r.last_status,
             "last_error": r.last_error, "error_count": r.error_count or 0,
             "next_check_at": _iso(r.next_check_at), "articles": int(counts.get(r.name, 0)),
