@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, bindparam, or_, select, text, update
 
 from ..types import Article
-from .db import insert_ids, search_clause
+from .db import insert_new, search_clause
 from .schema import articles
 
 CLUSTER_WINDOW = dt.timedelta(days=7)
@@ -149,12 +149,19 @@ def add(conn: Connection, batch: Sequence[Article], now: dt.datetime) -> list[St
         kept.append((a, cluster))
     if not rows:
         return []
-    ids = insert_ids(conn, articles, rows)
-    resolved = [c if isinstance(c, int) else ids[c[1]] for _a, c in kept]   # type: ignore[index]
-    conn.execute(update(articles).where(articles.c.id == bindparam("b_id")).values(cluster_id=bindparam("b_c")),
-                 [{"b_id": i, "b_c": c} for i, c in zip(ids, resolved, strict=True)])
-    return [Stored(id=i, cluster_id=c, article=a, cluster_outlets=tuple(sorted(clusters.outlets[cl])))
-            for i, c, (a, cl) in zip(ids, resolved, kept, strict=True)]
+    # Another process may have stored some of them since we looked (PostgreSQL): those are skipped.
+    ids = insert_new(conn, articles, rows, key=("source", "guid_key", "canonical_url", "content_hash"))
+    first: dict[int, int] = {}      # a new cluster → its first row stored (its leader may be skipped)
+    for (_a, c), i in zip(kept, ids, strict=True):
+        if i is not None and not isinstance(c, int):
+            first.setdefault(c[1], i)   # type: ignore[index]
+    out = [Stored(id=i, cluster_id=c if isinstance(c, int) else first[c[1]], article=a,   # type: ignore[index]
+                  cluster_outlets=tuple(sorted(clusters.outlets[c])))
+           for (a, c), i in zip(kept, ids, strict=True) if i is not None]
+    if out:
+        conn.execute(update(articles).where(articles.c.id == bindparam("b_id")).values(cluster_id=bindparam("b_c")),
+                     [{"b_id": s.id, "b_c": s.cluster_id} for s in out])
+    return out
 
 
 def listing(conn: Connection, *, search: str | None = None, since: dt.datetime | None = None,

@@ -97,6 +97,44 @@ def lock_commitments(conn: Connection) -> None:
         conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.watcher.commitments'))"))
 
 
+def insert_skipping_conflicts(conn: Connection, table: Table) -> Any:
+    """``INSERT ... ON CONFLICT DO NOTHING`` in ``conn``'s dialect: a row a unique key says is there
+    already (another process stored it first) is skipped, not an error."""
+    if is_sqlite(conn):
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert(table).on_conflict_do_nothing()
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+    return pg_insert(table).on_conflict_do_nothing()
+
+
+def insert_new(conn: Connection, table: Table, rows: Sequence[dict[str, Any]], key: Sequence[str]
+               ) -> list[int | None]:
+    """Insert ``rows`` into ``table``, skipping those another writer stored first; each row's new id, or None
+    for a row skipped. ``key`` names columns that tell the rows apart (how ids are matched to rows).
+
+    SQLite inside :meth:`Store.write` holds the only write lock since before the caller looked for what
+    is stored, so nothing can conflict and :func:`insert_ids` does it. PostgreSQL lets two transactions
+    insert at once: the second waits for the first and then skips its rows (``ON CONFLICT DO NOTHING``).
+    """
+    if not rows:
+        return []
+    if is_sqlite(conn) and conn.info.get("write"):
+        return list(insert_ids(conn, table, rows))
+    stmt = insert_skipping_conflicts(conn, table)
+    keys = [tuple(r.get(k) for k in key) for r in rows]
+    if len(set(keys)) < len(keys):    # rows the key cannot tell apart: one statement each
+        out: list[int | None] = []
+        for r in rows:
+            got = conn.execute(stmt.returning(table.c.id), r).first()
+            out.append(int(got[0]) if got else None)
+        return out
+    result = conn.execute(stmt.returning(table.c.id, *(table.c[k] for k in key)), list(rows))
+    ids = {tuple(r[1:]): int(r[0]) for r in result}
+    return [ids.get(k) for k in keys]
+
+
 def redact(url: str) -> str:
     """The URL with any password replaced by ***, for messages and logs."""
     if "@" in url and "://" in url:

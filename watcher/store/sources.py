@@ -11,6 +11,7 @@ from sqlalchemy import Connection, bindparam, func, select, update
 
 from ..storable import storable
 from ..types import Source, Validators
+from .db import insert_skipping_conflicts
 from .schema import articles, sources
 
 
@@ -69,8 +70,8 @@ def sync(conn: Connection, configured: Sequence[Source]) -> None:
                 values.update(etag=None, last_modified=None, body_hash=None, error_count=0,
                               next_check_at=None, disabled_reason=None, final_url=None)
             conn.execute(update(sources).where(sources.c.name == s.name).values(**values))
-    if new:
-        conn.execute(sources.insert(), new)
+    if new:   # another process syncing at the same time may have inserted some: not an error
+        conn.execute(insert_skipping_conflicts(conn, sources), new)
     names = {s.name for s in configured}
     gone = [n for n in rows if n not in names]
     if gone:
