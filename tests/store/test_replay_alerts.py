@@ -84,3 +84,23 @@ def test_replay_keeps_every_alert_and_sends_the_waiting_ones_once(db_url: str) -
         assert _deliver(cfg, store) == 0 and len(rc.hits) == len(waiting)
         assert _alerts(store).keys() == before.keys()
         store.dispose()
+
+
+def test_an_alert_whose_change_replay_does_not_make_again_stays_and_is_never_sent(db_url: str) -> None:
+    from tests.notify.helpers import add_changes, make_store
+
+    with Receiver() as rc:
+        cfg = config({"webhook": [{"name": "hook", "url": rc.url()}]})
+        store = make_store(db_url)
+        add_changes(store, cfg, 2)                       # changes no stored article makes
+        sent_id, waiting_id = sorted(_alerts(store))
+        with store.write() as conn:
+            outbox.mark_sent(conn, sent_id, dt.datetime.now(dt.UTC))
+        replay_store(store)
+        with store.read() as conn:
+            rows = {r.id: r for r in conn.execute(select(alerts))}
+        assert rows.keys() == {sent_id, waiting_id}
+        assert rows[sent_id].state == "sent" and rows[sent_id].change_id is None     # history kept
+        assert rows[waiting_id].state == "failed" and rows[waiting_id].last_error.startswith("withdrawn by replay")
+        assert _deliver(cfg, store) == 0 and rc.hits == []
+        store.dispose()

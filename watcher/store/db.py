@@ -124,13 +124,16 @@ def insert_new(conn: Connection, table: Table, rows: Sequence[dict[str, Any]], k
         return list(insert_ids(conn, table, rows))
     stmt = insert_skipping_conflicts(conn, table)
     keys = [tuple(r.get(k) for k in key) for r in rows]
+    # Inserted in the key's order: two writers that insert some of the same rows take their locks in one
+    # order, so neither can wait for the other in a cycle (a deadlock). Ids come back in the caller's order.
+    order = sorted(range(len(rows)), key=lambda i: tuple((v is None, str(v or "")) for v in keys[i]))
     if len(set(keys)) < len(keys):    # rows the key cannot tell apart: one statement each
-        out: list[int | None] = []
-        for r in rows:
-            got = conn.execute(stmt.returning(table.c.id), r).first()
-            out.append(int(got[0]) if got else None)
+        out: list[int | None] = [None] * len(rows)
+        for i in order:
+            got = conn.execute(stmt.returning(table.c.id), rows[i]).first()
+            out[i] = int(got[0]) if got else None
         return out
-    result = conn.execute(stmt.returning(table.c.id, *(table.c[k] for k in key)), list(rows))
+    result = conn.execute(stmt.returning(table.c.id, *(table.c[k] for k in key)), [rows[i] for i in order])
     ids = {tuple(r[1:]): int(r[0]) for r in result}
     return [ids.get(k) for k in keys]
 

@@ -113,6 +113,9 @@ _TIMES = update(sources).where(sources.c.name == bindparam("b_name")).values(
 def apply_updates(conn: Connection, updates: Sequence[SourceUpdate]) -> None:
     """One executemany for the whole batch (a steady-state pass writes 1,000 rows at once); routine
     updates, where only the times move, through a statement that binds only those."""
+    if len(updates) > 1:   # lock the rows in one order, as every writer does: two passes at once cannot deadlock
+        conn.execute(select(sources.c.id).where(sources.c.name.in_(sorted({u.name for u in updates})))
+                     .order_by(sources.c.name).with_for_update())   # (SQLite: its write lock is already held)
     routine = [{"b_name": u.name, "b_polled": u.polled_at, "b_next": u.next_check_at, "b_success": u.last_success_at}
                for u in updates if u.routine]
     if routine:
