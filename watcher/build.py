@@ -24,6 +24,20 @@ def analysis_text(a: Article) -> str:
     return f"{a.title}\n\n{a.text}"
 
 
+def same_site(url: str, page_url: str | None) -> bool:
+    """``url`` is on the host ``page_url`` was served from (``www.`` aside)."""
+    from urllib.parse import urlsplit
+
+    def host(u: str | None) -> str:
+        try:
+            h = (urlsplit(u or "").hostname or "").lower().rstrip(".")
+        except ValueError:
+            return ""
+        return h[4:] if h.startswith("www.") else h
+
+    return bool(host(url)) and host(url) == host(page_url)
+
+
 def build_article(source: str, language: str, official: bool, entry: Entry, page: bytes | None,
                   page_url: str | None, fetched_at: dt.datetime, with_claims: bool = True) -> Article:
     """The article for ``entry``; the page's main text replaces a short summary when it says more."""
@@ -36,7 +50,8 @@ def build_article(source: str, language: str, official: bool, entry: Entry, page
         extracted = extract_article(page, url=page_url or entry.url)
         if extracted.outcome is Outcome.OK and len(extracted.text) > len(text):
             text = extracted.text
-            canon = extracted.canonical_url or canon
+            if extracted.canonical_url and same_site(extracted.canonical_url, page_url or entry.url):
+                canon = extracted.canonical_url   # a page's word on its address holds for its own site only
     body = f"{entry.title}\n\n{text}".strip()
     art = Article(source=source, guid=entry.guid, url=entry.url, canonical_url=canon, title=entry.title,
                   text=text, published_at=entry.published_at, language=entry.language or language,

@@ -40,8 +40,7 @@ def overdue_check(store: Store, analyzer: Analyzer, clock: Callable[[], dt.datet
     """Emit ``overdue`` changes for deadlines the clock has passed (in the outbox transaction)."""
     now = clock()
     with store.write("checking deadlines") as conn:
-        states, n = analyzer.check_overdue(conn, now.date(), now)
-    analyzer.states = states
+        _states, n = analyzer.check_overdue(conn, now.date(), now)
     return n
 
 

@@ -21,6 +21,7 @@ from .store import Store
 from .store import articles as _articles
 from .store import commitments as _commitments
 from .store.codec import from_jsonable, to_jsonable
+from .store.db import lock_commitments
 from .types import Article
 
 log = logging.getLogger("watcher.intake")
@@ -45,35 +46,27 @@ def _as_date(v: dt.datetime | None) -> dt.date | None:
 
 
 class Analyzer:
-    """Claims and diff for each new article, against the commitments' states in memory.
+    """Claims and diff for each new article, against the commitments' states as the database has them.
 
-    The states follow the database: they are loaded once, and replaced only after the
-    transaction that wrote them has committed (see :func:`store_articles`).
+    The states are read inside the transaction that writes the article's changes, under
+    :func:`watcher.store.db.lock_commitments` (PostgreSQL; SQLite's write transaction is already
+    exclusive): a review made in the web interface, a replay or another process is what the next
+    article is read against, never overwritten by a copy kept in memory. Only the decoding is cached,
+    per commitment, for as long as its stored state stays the same.
     """
 
-    def __init__(self, states: dict[str, Any] | None = None, *, on_changes: ChangeHook | None = None,
-                 loader: Callable[[], dict[str, Any]] | None = None) -> None:
-        self._states = states
-        self._loader = loader
+    def __init__(self, *, on_changes: ChangeHook | None = None) -> None:
         self.on_changes = on_changes
-
-    @property
-    def states(self) -> dict[str, Any]:
-        """Loaded on first use: a pass with nothing new never imports the claim core."""
-        if self._states is None:
-            self._states = self._loader() if self._loader is not None else {}
-        return self._states
-
-    @states.setter
-    def states(self, value: dict[str, Any]) -> None:
-        self._states = value
+        self._decoded: dict[str, tuple[Any, Any]] = {}
 
     @classmethod
     def from_store(cls, store: Store, *, on_changes: ChangeHook | None = None) -> Analyzer:
-        def load() -> dict[str, Any]:
-            with store.read("loading commitments") as conn:
-                return load_states(conn)
-        return cls(on_changes=on_changes, loader=load)
+        return cls(on_changes=on_changes)
+
+    def read_states(self, conn: Connection) -> dict[str, Any]:
+        """Every commitment's state, read in ``conn``'s (write) transaction after taking the lock."""
+        lock_commitments(conn)
+        return load_states(conn, self._decoded)
 
     def document(self, s: _articles.Stored, text: str) -> Any:
         from . import diff as _diff
@@ -92,7 +85,7 @@ class Analyzer:
         from . import claims as _claims
         from . import diff as _diff
 
-        states = dict(self.states)
+        states = self.read_states(conn)
         pending: list[tuple[dict[str, Any], Any]] = []    # this batch's changes, inserted together at the end
         dirty: dict[str, Any] = {}
         claim_rows: list[dict[str, Any]] = []
@@ -122,7 +115,7 @@ class Analyzer:
         return states, len(written)
 
     def check_overdue(self, conn: Connection, today: dt.date, now: dt.datetime) -> tuple[dict[str, Any], int]:
-        states = dict(self.states)
+        states = self.read_states(conn)
         written: list[tuple[int, Any]] = []
         from . import diff as _diff
 
@@ -191,21 +184,33 @@ def _save(conn: Connection, st: Any, now: dt.datetime) -> None:
     _commitments.save_states(conn, [_state_row(st, now)])
 
 
-def load_states(conn: Connection) -> dict[str, Any]:
-    """Every commitment's state: as articles left it, or as the registry began it."""
+def load_states(conn: Connection, decoded: dict[str, tuple[Any, Any]] | None = None) -> dict[str, Any]:
+    """Every commitment's state: as articles left it, or as the registry began it. ``decoded`` (kept by the
+    caller between calls) maps an id to its stored form and the state decoded from it: reused while equal."""
     from . import diff as _diff
 
+    cache = decoded if decoded is not None else {}
     out: dict[str, Any] = {}
     for r in _commitments.rows(conn):
-        if r.state is not None:
-            out[r.id] = from_jsonable(_diff.CommitmentState, r.state)
-        elif r.initial_state is not None:
-            out[r.id] = from_jsonable(_diff.CommitmentState, r.initial_state)
-        else:
+        raw: Any = r.state if r.state is not None else r.initial_state
+        if raw is None:
+            raw = ("registry", r.title, tuple(r.aliases), tuple(r.keywords), r.registry_status,
+                   r.registry_deadline, r.since, r.source)
+        hit = cache.get(r.id)
+        if hit is not None and hit[0] == raw:
+            out[r.id] = hit[1]
+            continue
+        if isinstance(raw, tuple):
             c = Commitment(id=r.id, title=r.title, aliases=tuple(r.aliases), keywords=tuple(r.keywords),
                            status=r.registry_status, deadline=r.registry_deadline, since=r.since, source=r.source,
                            recurring=derive_recurring(r.title, tuple(r.aliases), tuple(r.keywords)))
-            out[r.id] = _diff.initial_states([c])[c.id]
+            st = _diff.initial_states([c])[c.id]
+        else:
+            st = from_jsonable(_diff.CommitmentState, raw)
+        cache[r.id] = (raw, st)
+        out[r.id] = st
+    for gone in set(cache) - set(out):
+        del cache[gone]
     return out
 
 
@@ -231,8 +236,8 @@ def store_in(conn: Connection, batch: Sequence[Article], now: dt.datetime,
              analyzer: Analyzer | None) -> tuple[list[_articles.Stored], dict[str, Any] | None, int]:
     """Inside the caller's transaction: insert the new articles, then their claims and changes.
 
-    Returns the stored articles, the analyzer's tentative states (to adopt once the
-    transaction has committed) and the number of changes.
+    Returns the stored articles, the commitments' states after them (as written in this
+    transaction) and the number of changes.
     """
     stored = _articles.add(conn, batch, now)
     if analyzer is None or not stored:
@@ -245,7 +250,5 @@ def store_articles(store: Store, batch: Sequence[Article], *, now: dt.datetime,
                    analyzer: Analyzer | None = None) -> IntakeResult:
     """Insert the new articles of ``batch`` and, with an analyzer, their claims and changes."""
     with store.write("storing articles") as conn:
-        stored, states, n_changes = store_in(conn, batch, now, analyzer)
-    if analyzer is not None and states is not None:
-        analyzer.states = states
+        stored, _states, n_changes = store_in(conn, batch, now, analyzer)
     return IntakeResult(new_articles=len(stored), changes=n_changes, stored=tuple(stored))

@@ -244,7 +244,7 @@ class Poller:
         now = self.clock()
         try:
             with self.store.write("storing a batch of sources") as conn:
-                stored, states, n_changes = store_in(conn, [a for r, _ in batch for a in r.articles], now,
+                stored, _states, n_changes = store_in(conn, [a for r, _ in batch for a in r.articles], now,
                                                      self.analyzer)
                 updates = [self._update(res, st, now) for res, st in batch]
                 apply_updates(conn, updates)
@@ -260,8 +260,6 @@ class Poller:
             self.store.record_polls([self._update(res, st, now)])
             counts["errors"] += 1
             return
-        if self.analyzer is not None and states is not None:
-            self.analyzer.states = states
         counts["new"] += len(stored)
         counts["changes"] += n_changes
         for res, _ in batch:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import Outcome
+from .storable import clean_fields
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,9 @@ class Entry:
     author: str | None = None
     language: str | None = None
 
+    def __post_init__(self) -> None:   # one bad character costs that character, not the item (watcher.storable)
+        clean_fields(self, ("guid", "url", "title", "summary", "content", "author", "language"))
+
 
 @dataclass(frozen=True)
 class ParseResult:
@@ -129,6 +133,9 @@ class Article:
     content_hash: str = ""
     simhash: int = 0
     claims: tuple[Any, ...] | None = None   # already extracted (in a worker), or None: extract when stored
+
+    def __post_init__(self) -> None:   # text any database can hold (watcher.storable)
+        clean_fields(self, ("source", "guid", "url", "canonical_url", "title", "text", "language", "doc"))
 
 
 @dataclass(frozen=True)

@@ -195,7 +195,7 @@ def sources(click_ctx: click.Context, as_json: bool) -> None:
     rows = store.list_sources()
     if as_json:
         emit_json([{k: r[k] for k in ("name", "url", "last_polled_at", "last_status", "last_error", "error_count",
-                                      "next_check_at", "articles", "enabled")} for r in rows])
+                                      "next_check_at", "articles", "enabled", "disabled_reason")} for r in rows])
     else:
         table(rows, ["name", "last_status", "error_count", "articles", "last_polled_at", "next_check_at", "last_error"],
               {"last_error": 60, "name": 30})

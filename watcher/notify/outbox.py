@@ -241,7 +241,8 @@ def change_rows(conn: Connection, change_ids: Sequence[int]) -> list[dict[str, A
 
 def digest_change_ids(conn: Connection, digest_id: str) -> list[int]:
     return [int(r.change_id) for r in conn.execute(
-        select(alerts.c.change_id).where(alerts.c.digest_id == digest_id).order_by(alerts.c.change_id))]
+        select(alerts.c.change_id).where(alerts.c.digest_id == digest_id, alerts.c.change_id.is_not(None))
+        .order_by(alerts.c.change_id))]   # a member whose change a replay did not make again has none
 
 
 def listing(conn: Connection, *, state: str | None = None, channel: str | None = None,

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, bindparam, or_, select, text, update
 
 from ..types import Article
-from .db import insert_ids, search_clause
+from .db import insert_new, search_clause
 from .schema import articles
 
 CLUSTER_WINDOW = dt.timedelta(days=7)
@@ -41,23 +41,29 @@ def _guid_key(a: Article) -> str | None:
     return f"{a.source}\x1f{a.guid}" if a.guid else None
 
 
-def _known(conn: Connection, batch: Sequence[Article]) -> tuple[set[str], set[str], set[tuple[str, str]]]:
+def _known(conn: Connection, batch: Sequence[Article]
+           ) -> tuple[set[str], set[tuple[str, str]], set[tuple[str, str]], dict[str, int]]:
+    """What is stored already: GUID keys, (source, canonical URL) and (source, content hash) pairs, and
+    the story cluster each canonical URL belongs to (whichever source carried it)."""
     keys = [k for a in batch if (k := _guid_key(a))]
-    urls = [a.canonical_url for a in batch if a.canonical_url]
+    urls = sorted({a.canonical_url for a in batch if a.canonical_url})
     hashes = [a.content_hash for a in batch if a.content_hash]
     seen_keys: set[str] = set()
-    seen_urls: set[str] = set()
+    seen_urls: set[tuple[str, str]] = set()
+    url_clusters: dict[str, int] = {}
     seen_hashes: set[tuple[str, str]] = set()
     for i in range(0, len(keys), 500):
         seen_keys.update(r[0] for r in conn.execute(select(articles.c.guid_key)
                                                     .where(articles.c.guid_key.in_(keys[i:i + 500]))))
     for i in range(0, len(urls), 500):
-        seen_urls.update(r[0] for r in conn.execute(select(articles.c.canonical_url)
-                                                    .where(articles.c.canonical_url.in_(urls[i:i + 500]))))
+        for r in conn.execute(select(articles.c.source, articles.c.canonical_url, articles.c.id, articles.c.cluster_id)
+                              .where(articles.c.canonical_url.in_(urls[i:i + 500])).order_by(articles.c.id)):
+            seen_urls.add((r[0], r[1]))
+            url_clusters.setdefault(r[1], r[3] or r[2])
     for i in range(0, len(hashes), 500):
         seen_hashes.update((r[0], r[1]) for r in conn.execute(
             select(articles.c.source, articles.c.content_hash).where(articles.c.content_hash.in_(hashes[i:i + 500]))))
-    return seen_keys, seen_urls, seen_hashes
+    return seen_keys, seen_urls, seen_hashes, url_clusters
 
 
 def _cluster_candidates(conn: Connection, since: dt.datetime) -> list[tuple[int, int, int, str]]:
@@ -91,15 +97,17 @@ class _Clusters:
 
 
 def add(conn: Connection, batch: Sequence[Article], now: dt.datetime) -> list[Stored]:
-    """Insert the articles not seen before; link near-duplicates into one story cluster.
+    """Insert the articles not seen before; link copies and near-duplicates into one story cluster.
 
-    The same article seen again (same source + GUID, same canonical URL, or the same
-    text from the same source) is skipped and changes nothing. All new rows go in with
-    one statement, and their cluster ids with one more.
+    The same article seen again from its source (same GUID, same canonical URL, or the same
+    text) is skipped and changes nothing. Another source's copy (the same canonical URL, or
+    near-duplicate text) is a row of its own in the same story cluster: no source suppresses
+    another's article. All new rows go in with one statement, and their cluster ids with one more.
     """
     if not batch:
         return []
-    seen_keys, seen_urls, seen_hashes = _known(conn, batch)
+    seen_keys, seen_urls, seen_hashes, url_clusters = _known(conn, batch)
+    batch_urls: dict[str, object] = {}     # canonical URL → cluster, for copies within this batch
     oldest = min((a.published_at or now) for a in batch)
     clusters = _Clusters()
     if any(a.simhash for a in batch):
@@ -109,10 +117,17 @@ def add(conn: Connection, batch: Sequence[Article], now: dt.datetime) -> list[St
     kept: list[tuple[Article, object]] = []     # the article and its cluster: an id, or ("new", index)
     for a in batch:
         gkey = _guid_key(a)
-        if (gkey and gkey in seen_keys) or (a.canonical_url and a.canonical_url in seen_urls) \
+        if (gkey and gkey in seen_keys) or (a.canonical_url and (a.source, a.canonical_url) in seen_urls) \
                 or (a.content_hash and (a.source, a.content_hash) in seen_hashes):
             continue
-        cluster = clusters.find(a.simhash) if a.simhash else None
+        cluster: object | None = None
+        if a.canonical_url and a.canonical_url in url_clusters:
+            cluster = url_clusters[a.canonical_url]
+            clusters.outlets.setdefault(cluster, set()).update(s for s, u in seen_urls if u == a.canonical_url)
+        elif a.canonical_url:
+            cluster = batch_urls.get(a.canonical_url)
+        if cluster is None and a.simhash:
+            cluster = clusters.find(a.simhash)
         if cluster is None:
             cluster = ("new", len(kept))
         if a.simhash:
@@ -122,7 +137,8 @@ def add(conn: Connection, batch: Sequence[Article], now: dt.datetime) -> list[St
         if gkey:
             seen_keys.add(gkey)
         if a.canonical_url:
-            seen_urls.add(a.canonical_url)
+            seen_urls.add((a.source, a.canonical_url))
+            batch_urls.setdefault(a.canonical_url, cluster)
         seen_hashes.add((a.source, a.content_hash))
         rows.append({
             "source": a.source, "guid": a.guid, "guid_key": gkey, "url": a.url, "canonical_url": a.canonical_url,
@@ -133,12 +149,19 @@ def add(conn: Connection, batch: Sequence[Article], now: dt.datetime) -> list[St
         kept.append((a, cluster))
     if not rows:
         return []
-    ids = insert_ids(conn, articles, rows)
-    resolved = [c if isinstance(c, int) else ids[c[1]] for _a, c in kept]   # type: ignore[index]
-    conn.execute(update(articles).where(articles.c.id == bindparam("b_id")).values(cluster_id=bindparam("b_c")),
-                 [{"b_id": i, "b_c": c} for i, c in zip(ids, resolved, strict=True)])
-    return [Stored(id=i, cluster_id=c, article=a, cluster_outlets=tuple(sorted(clusters.outlets[cl])))
-            for i, c, (a, cl) in zip(ids, resolved, kept, strict=True)]
+    # Another process may have stored some of them since we looked (PostgreSQL): those are skipped.
+    ids = insert_new(conn, articles, rows, key=("source", "guid_key", "canonical_url", "content_hash"))
+    first: dict[int, int] = {}      # a new cluster → its first row stored (its leader may be skipped)
+    for (_a, c), i in zip(kept, ids, strict=True):
+        if i is not None and not isinstance(c, int):
+            first.setdefault(c[1], i)   # type: ignore[index]
+    out = [Stored(id=i, cluster_id=c if isinstance(c, int) else first[c[1]], article=a,   # type: ignore[index]
+                  cluster_outlets=tuple(sorted(clusters.outlets[c])))
+           for (a, c), i in zip(kept, ids, strict=True) if i is not None]
+    if out:
+        conn.execute(update(articles).where(articles.c.id == bindparam("b_id")).values(cluster_id=bindparam("b_c")),
+                     [{"b_id": s.id, "b_c": s.cluster_id} for s in out])
+    return out
 
 
 def listing(conn: Connection, *, search: str | None = None, since: dt.datetime | None = None,

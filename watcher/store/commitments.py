@@ -83,11 +83,9 @@ def insert_claims(conn: Connection, rows_: list[dict[str, Any]]) -> None:
 
 
 def reset_for_replay(conn: Connection) -> None:
-    """Forget everything articles taught: changes, claims, minted commitments, moved statuses."""
-    from .schema import metadata
+    """Forget everything articles taught: changes, claims, minted commitments, moved statuses.
 
-    if "alerts" in metadata.tables:   # outbox rows hang off changes
-        conn.execute(delete(metadata.tables["alerts"]))
+    The alerts stay: unlink them from their changes first (:func:`watcher.store.rebuild.hold_alerts`)."""
     conn.execute(delete(changes))
     conn.execute(delete(claims))
     conn.execute(delete(commitments).where(commitments.c.origin == "minted"))

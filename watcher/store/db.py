@@ -87,6 +87,57 @@ def insert_ids(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -
     return [int(r[0]) for r in result]
 
 
+def lock_commitments(conn: Connection) -> None:
+    """Take the commitments' lock for the rest of ``conn``'s write transaction: whoever reads the
+    commitments' states to write new ones (the intake, a review, a replay) holds it, so no writer works
+    from states another has changed in the meantime. SQLite's write transaction (``BEGIN IMMEDIATE``)
+    already excludes every other writer; on PostgreSQL a transaction-scoped advisory lock, one per
+    schema, does."""
+    if not is_sqlite(conn):
+        conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.watcher.commitments'))"))
+
+
+def insert_skipping_conflicts(conn: Connection, table: Table) -> Any:
+    """``INSERT ... ON CONFLICT DO NOTHING`` in ``conn``'s dialect: a row a unique key says is there
+    already (another process stored it first) is skipped, not an error."""
+    if is_sqlite(conn):
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert(table).on_conflict_do_nothing()
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+    return pg_insert(table).on_conflict_do_nothing()
+
+
+def insert_new(conn: Connection, table: Table, rows: Sequence[dict[str, Any]], key: Sequence[str]
+               ) -> list[int | None]:
+    """Insert ``rows`` into ``table``, skipping those another writer stored first; each row's new id, or None
+    for a row skipped. ``key`` names columns that tell the rows apart (how ids are matched to rows).
+
+    SQLite inside :meth:`Store.write` holds the only write lock since before the caller looked for what
+    is stored, so nothing can conflict and :func:`insert_ids` does it. PostgreSQL lets two transactions
+    insert at once: the second waits for the first and then skips its rows (``ON CONFLICT DO NOTHING``).
+    """
+    if not rows:
+        return []
+    if is_sqlite(conn) and conn.info.get("write"):
+        return list(insert_ids(conn, table, rows))
+    stmt = insert_skipping_conflicts(conn, table)
+    keys = [tuple(r.get(k) for k in key) for r in rows]
+    # Inserted in the key's order: two writers that insert some of the same rows take their locks in one
+    # order, so neither can wait for the other in a cycle (a deadlock). Ids come back in the caller's order.
+    order = sorted(range(len(rows)), key=lambda i: tuple((v is None, str(v or "")) for v in keys[i]))
+    if len(set(keys)) < len(keys):    # rows the key cannot tell apart: one statement each
+        out: list[int | None] = [None] * len(rows)
+        for i in order:
+            got = conn.execute(stmt.returning(table.c.id), rows[i]).first()
+            out[i] = int(got[0]) if got else None
+        return out
+    result = conn.execute(stmt.returning(table.c.id, *(table.c[k] for k in key)), [rows[i] for i in order])
+    ids = {tuple(r[1:]): int(r[0]) for r in result}
+    return [ids.get(k) for k in keys]
+
+
 def redact(url: str) -> str:
     """The URL with any password replaced by ***, for messages and logs."""
     if "@" in url and "://" in url:

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, func, select, update
 
+from .db import lock_commitments
 from .schema import changes, commitments, reviews
 
 __all__ = ["DECISIONS", "KINDS", "REVIEW_STATUS", "STATUSES", "HeldReview", "ReviewError", "apply_review",
@@ -87,6 +88,7 @@ def apply_review(conn: Connection, change_id: int, decision: str, *, reviewer: s
     reviewer = (reviewer or "").strip()[:200]
     if not reviewer:
         raise ReviewError("say who you are: the reviewer's name is kept with the decision")
+    lock_commitments(conn)    # the intake reads the states it writes over under this lock
     ch = conn.execute(select(changes).where(changes.c.id == change_id)).first()
     if ch is None:
         raise ReviewError(f"no change with id {change_id}")

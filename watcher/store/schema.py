@@ -1,9 +1,10 @@
 """The database tables (SQLAlchemy Core). Alembic migrations in db/migrations build them.
 
-Timestamps are timezone-aware UTC. Keys for deduplication:
-``articles.guid_key`` (source + GUID) and ``articles.canonical_url`` are each unique, so
-the same article seen again updates nothing. ``articles.cluster_id`` links the copies of
-one story syndicated by several outlets (the id of the first article seen).
+Timestamps are timezone-aware UTC. Keys for deduplication, each within one source:
+``articles.guid_key`` (source + GUID) and (``source``, ``canonical_url``) are each unique, so
+the same article seen again from its source updates nothing, and another source's copy of it
+is a row of its own. ``articles.cluster_id`` links the copies of one story carried by several
+outlets (the id of the first article seen).
 """
 
 from __future__ import annotations
@@ -81,7 +82,7 @@ articles = Table(
     Column("guid", Text),
     Column("guid_key", Text, unique=True),      # source + "\x1f" + guid
     Column("url", Text),
-    Column("canonical_url", Text, unique=True),
+    Column("canonical_url", Text, index=True),     # unique per source (uq_articles_source_canonical_url)
     Column("doc", Text),                        # file name for ingested / seed documents
     Column("title", Text, nullable=False, default=""),
     Column("text", Text, nullable=False, default=""),
@@ -95,6 +96,7 @@ articles = Table(
     Column("relevance", JSON),
 )
 Index("ix_articles_sort", articles.c.published_at, articles.c.id)
+Index("uq_articles_source_canonical_url", articles.c.source, articles.c.canonical_url, unique=True)
 
 commitments = Table(
     "commitments", metadata,

@@ -9,7 +9,9 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, select, update
 
+from ..storable import storable
 from ..types import Source, Validators
+from .db import insert_skipping_conflicts
 from .schema import articles, sources
 
 
@@ -68,8 +70,8 @@ def sync(conn: Connection, configured: Sequence[Source]) -> None:
                 values.update(etag=None, last_modified=None, body_hash=None, error_count=0,
                               next_check_at=None, disabled_reason=None, final_url=None)
             conn.execute(update(sources).where(sources.c.name == s.name).values(**values))
-    if new:
-        conn.execute(sources.insert(), new)
+    if new:   # another process syncing at the same time may have inserted some: not an error
+        conn.execute(insert_skipping_conflicts(conn, sources), new)
     names = {s.name for s in configured}
     gone = [n for n in rows if n not in names]
     if gone:
@@ -111,12 +113,16 @@ _TIMES = update(sources).where(sources.c.name == bindparam("b_name")).values(
 def apply_updates(conn: Connection, updates: Sequence[SourceUpdate]) -> None:
     """One executemany for the whole batch (a steady-state pass writes 1,000 rows at once); routine
     updates, where only the times move, through a statement that binds only those."""
+    if len(updates) > 1:   # lock the rows in one order, as every writer does: two passes at once cannot deadlock
+        conn.execute(select(sources.c.id).where(sources.c.name.in_(sorted({u.name for u in updates})))
+                     .order_by(sources.c.name).with_for_update())   # (SQLite: its write lock is already held)
     routine = [{"b_name": u.name, "b_polled": u.polled_at, "b_next": u.next_check_at, "b_success": u.last_success_at}
                for u in updates if u.routine]
     if routine:
         conn.execute(_TIMES, routine)
     full = [{
-        "b_name": u.name, "b_polled": u.polled_at, "b_status": u.status, "b_error": u.error,
+        "b_name": u.name, "b_polled": u.polled_at, "b_status": u.status,
+        "b_error": storable(u.error) if u.error else u.error,
         "b_http": u.http_status, "b_errors": u.error_count, "b_next": u.next_check_at,
         "b_etag": u.validators.etag, "b_lm": u.validators.last_modified, "b_hash": u.body_hash,
         "b_success": u.last_success_at, "b_final": u.final_url, "b_disabled": u.disabled_reason,
@@ -137,7 +143,7 @@ def listing(conn: Connection) -> list[dict[str, Any]]:
     out = []
     for r in conn.execute(select(sources).order_by(sources.c.name)):
         out.append({
-            "name": r.name, "url": r.url, "enabled": bool(r.enabled and not r.muted),
+            "name": r.name, "url": r.url, "enabled": bool(r.enabled and not r.muted and not r.disabled_reason),
             "last_polled_at": _iso(r.last_polled_at), "last_status": r.last_status,
             "last_error": r.last_error, "error_count": r.error_count or 0,
             "next_check_at": _iso(r.next_check_at), "articles": int(counts.get(r.name, 0)),
