@@ -18,6 +18,7 @@ anywhere without patching.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import smtplib
 import socket
 import ssl
@@ -166,14 +167,15 @@ class EmailSender:
                                           context=self.tls_context or ssl.create_default_context())
             else:
                 client = self.smtp_factory(ch.host, ch.port, timeout=ch.timeout, cutoff=cutoff)
-            with client as smtp:
+            with contextlib.closing(client) as smtp:     # closes without QUIT: that is ours, below
                 smtp.ehlo_or_helo_if_needed()
                 if ch.starttls:
                     smtp.starttls(context=self.tls_context or ssl.create_default_context())
                     smtp.ehlo()
                 if secrets.username:
                     _login(smtp, secrets.username, secrets.password or "")
-                refused = smtp.send_message(email)
+                refused = smtp.send_message(email)     # returns only once DATA got its 250
+                _quit(smtp)
         except smtplib.SMTPRecipientsRefused as exc:
             codes = sorted({str(code) for code, _ in exc.recipients.values()})
             why = "; ".join(f"{addr}: {code} {_text(resp)}" for addr, (code, resp) in exc.recipients.items())
@@ -194,6 +196,15 @@ class EmailSender:
             note = "; ".join(f"{addr}: {code}" for addr, (code, _) in refused.items())
             return Delivery(SENT, detail=f"accepted, but some recipients refused: {short(note)}")
         return Delivery(SENT, detail=f"accepted by {where}")
+
+
+def _quit(smtp: Any) -> None:
+    """Say goodbye. The message is delivered by now: whatever QUIT gets (a 421, a dropped or
+    cut connection) changes nothing, and must not turn a delivery into a retry that sends it again."""
+    try:
+        smtp.quit()
+    except (OSError, smtplib.SMTPException):
+        pass
 
 
 def _login(smtp: Any, user: str, password: str) -> None:
