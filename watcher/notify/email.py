@@ -146,7 +146,10 @@ class EmailSender:
                 done, _ = await asyncio.wait({work}, timeout=CUT_GRACE)
         except asyncio.CancelledError:
             cutoff.cut()
+            work.cancel()
             raise
+        if not done:
+            work.cancel()          # the cut thread ends on its own; nobody waits for it
         if done and work.result().ok:       # e.g. the message was taken just before the cut
             return work.result()
         if cutoff.is_cut:

@@ -31,6 +31,7 @@ from typing import Any
 from ..errors import DeliveryError, StorageError
 from ..store import Store
 from . import outbox
+from .apprise_sender import AppriseSender
 from .base import FAILED, RETRY, Delivery, Sender, backoff, short
 from .config import AlertsConfig, Channel, alerts_config
 from .email import EmailSender
@@ -79,7 +80,7 @@ def owner_is_dead(owner: str | None) -> bool:
 def default_senders(cfg: AlertsConfig, env: Mapping[str, str], clock: Callable[[], dt.datetime]) -> dict[str, Sender]:
     policy = cfg.policy()
     return {"email": EmailSender(env), "slack": SlackSender(policy, env, clock=clock),
-            "webhook": HttpSender(policy, env, clock=clock)}
+            "webhook": HttpSender(policy, env, clock=clock), "apprise": AppriseSender(policy, env)}
 
 
 def _duration(seconds: float) -> str:
