@@ -44,17 +44,20 @@ def test_email_to_a_trickling_server_ends_at_the_channel_timeout() -> None:
     assert took < 3.0, f"a 1.5 s deadline took {took:.1f} s"
 
 
-@pytest.mark.parametrize("kind", ["webhook", "slack"])
+@pytest.mark.parametrize("kind", ["webhook", "slack", "apprise"])
 def test_http_channels_to_a_trickling_server_end_at_the_channel_timeout(kind: str) -> None:
     with Trickle(every=0.3, payload=HTTP_TRICKLE) as srv:
         url = f"http://127.0.0.1:{srv.port}/hook"
-        entry = {"name": "h", "url": url} if kind == "webhook" else {"name": "h", "webhook_url_env": "HOOK"}
+        entry = {"webhook": {"name": "h", "url": url}, "slack": {"name": "h", "webhook_url_env": "HOOK"},
+                 "apprise": {"name": "h", "url_env": "APPRISE"}}[kind]
         cfg = config({kind: [{**entry, "timeout": 1.5}]})
-        sender = default_senders(cfg, {"HOOK": url}, lambda: dt.datetime.now(dt.UTC))[kind]
+        env = {"HOOK": url, "APPRISE": url.replace("http", "json")}
+        sender = default_senders(cfg, env, lambda: dt.datetime.now(dt.UTC))[kind]
+        message = Rendered("a1", subject="s", text="t", body={})
 
         async def go() -> Delivery:
             try:
-                return await asyncio.wait_for(sender.send(cfg.channels[0], Rendered("a1", body={})), 6)
+                return await asyncio.wait_for(sender.send(cfg.channels[0], message), 6)
             finally:
                 await sender.aclose()
 
