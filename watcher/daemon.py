@@ -3,7 +3,9 @@
 APScheduler runs one job per source on that source's interval (with jitter); each job
 asks the poller for that source when it is due (``next_check_at`` on the row carries
 backoff and ``Retry-After``). A daily job checks deadlines (``overdue`` changes), and
-the notifier delivers the outbox. SIGTERM or SIGINT stops it within a few seconds:
+the notifier delivers the outbox. SIGTERM, SIGINT or SIGHUP stops it within a few seconds
+(SIGHUP stops rather than reloads: start it again to read a changed sources.toml): work in
+flight gets STOP_GRACE, then is cancelled (an alert being sent goes back to the queue);
 every write is one transaction, so nothing is half-written, and the next start resumes.
 """
 
@@ -112,11 +114,11 @@ def _notifier(settings: Settings, store: Store, clock: Callable[[], dt.datetime]
 
 
 def run_daemon(settings: Settings, store: Store, *, registry_file: str | None = None) -> int:
-    """Run until SIGTERM/SIGINT; returns the exit code."""
+    """Run until SIGTERM/SIGINT/SIGHUP; returns the exit code."""
     async def main() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
+        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             loop.add_signal_handler(sig, stop.set)
         await serve_forever(settings, store, stop=stop)
 

@@ -212,3 +212,52 @@ def states(store: Store) -> dict[str, int]:
 def rows(store: Store) -> list[dict[str, Any]]:
     with store.read() as conn:
         return outbox.listing(conn)
+
+
+SMTP_TRICKLE = b"220 " + b"trickle " * 1000 + b"\r\n"
+HTTP_TRICKLE = b"HTTP/1.1 200 OK\r\nX-Trickle: " + b"t" * 8000 + b"\r\n\r\n"
+
+
+class Trickle:
+    """A loopback server that answers one byte every ``every`` seconds and never finishes its first
+    line (an SMTP greeting by default, HTTP headers with ``HTTP_TRICKLE``): each read a client makes
+    gets a byte before any per-read timeout, so only a wall-clock deadline ends the exchange.
+    ``connections`` counts the clients that came."""
+
+    def __init__(self, every: float = 2.0, payload: bytes = SMTP_TRICKLE) -> None:
+        self.every = every
+        self.payload = payload
+        self.connections = 0
+        self._stop = threading.Event()
+        self._sock = socket.socket()
+        self._sock.bind(("127.0.0.1", 0))
+        self._sock.listen(8)
+        self._sock.settimeout(0.2)
+        self.port = int(self._sock.getsockname()[1])
+
+    def __enter__(self) -> Trickle:
+        threading.Thread(target=self._accept, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._sock.close()
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._sock.accept()
+            except (TimeoutError, OSError):
+                continue
+            self.connections += 1
+            threading.Thread(target=self._trickle, args=(conn,), daemon=True).start()
+
+    def _trickle(self, conn: socket.socket) -> None:
+        with conn:
+            for i in range(len(self.payload)):
+                try:
+                    conn.sendall(self.payload[i:i + 1])
+                except OSError:
+                    return
+                if self._stop.wait(self.every):
+                    return

@@ -9,16 +9,20 @@ Error texts name environment variables, never their values, and pass through
 
 from __future__ import annotations
 
+import asyncio
 import random
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol, TypeVar
 from urllib.parse import unquote, urlsplit
 
 from .config import Channel
 from .render import Rendered
 
 SENT, RETRY, FAILED = "sent", "retry", "failed"
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -98,3 +102,34 @@ def backoff(attempts: int, initial: float, maximum: float, rng: random.Random) -
     """Seconds before try ``attempts + 1``: exponential, capped, with jitter over its upper half."""
     base = min(maximum, initial * (2 ** max(0, attempts - 1)))
     return base / 2 + rng.uniform(0, base / 2)
+
+
+async def in_daemon_thread(fn: Callable[..., T], *args: Any) -> T:
+    """``fn(*args)`` in a daemon thread of its own, awaited.
+
+    For blocking client libraries (smtplib, apprise) whose reads a peer can stretch without end:
+    unlike ``asyncio.to_thread`` the thread is not in the loop's executor, so neither the loop's
+    shutdown nor the interpreter's exit waits for it. Cancelling the await abandons the thread.
+    """
+    loop = asyncio.get_running_loop()
+    fut: asyncio.Future[T] = loop.create_future()
+
+    def settle(ok: bool, value: Any) -> None:
+        if not fut.done():
+            if ok:
+                fut.set_result(value)
+            else:
+                fut.set_exception(value)
+
+    def work() -> None:
+        try:
+            outcome: tuple[bool, Any] = (True, fn(*args))
+        except BaseException as exc:   # handed to the awaiting task
+            outcome = (False, exc)
+        try:
+            loop.call_soon_threadsafe(settle, *outcome)
+        except RuntimeError:           # the loop has closed: nobody is waiting any more
+            pass
+
+    threading.Thread(target=work, name=f"watcher-{getattr(fn, '__name__', 'send')}", daemon=True).start()
+    return await fut

@@ -2,7 +2,7 @@
 
 Secrets are never written in sources.toml: SMTP credentials and Slack webhook URLs are
 named by environment variable (``username_env``, ``password_env``, ``webhook_url_env``,
-``url_env``) and read only when an alert is sent. Every problem string names the channel
+``url_env``; an apprise channel's URL only ever comes from ``url_env``) and read only when an alert is sent. Every problem string names the channel
 and the field, and none of them ever quotes a secret::
 
     >>> parse_alerts({"slack": [{"name": "team"}]}, FetchSettings())[1]
@@ -24,7 +24,7 @@ from ..types import FetchSettings
 
 KINDS = ("new", "advanced", "reaffirmed", "delayed", "weakened", "dropped", "overdue")
 DEFAULT_KINDS = tuple(k for k in KINDS if k != "reaffirmed")
-CHANNEL_TYPES = ("email", "slack", "webhook")
+CHANNEL_TYPES = ("email", "slack", "webhook", "apprise")
 DIGESTS = ("daily", "hourly")
 
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
@@ -34,13 +34,14 @@ _DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
 _UNITS = {None: 1.0, "ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 
 _TOP_KEYS = {"kinds", "give_up_after", "backoff_initial", "backoff_max", "allow_private_hosts", "templates",
-             "digest_time", "timeout", "email", "slack", "webhook"}
+             "digest_time", "timeout", "email", "slack", "webhook", "apprise"}
 _COMMON_KEYS = {"name", "kinds", "commitments", "digest", "timeout", "enabled"}
 _TYPE_KEYS = {
     "email": {"host", "port", "starttls", "ssl", "from", "to", "username_env", "password_env",
               "allow_plaintext_login"},
     "slack": {"webhook_url_env"},
     "webhook": {"url", "url_env"},
+    "apprise": {"url_env"},
 }
 
 
@@ -49,7 +50,7 @@ class Channel:
     """One configured alert channel. Holds environment variable *names*, never secrets."""
 
     name: str
-    type: str                                   # email | slack | webhook
+    type: str                                   # email | slack | webhook | apprise
     kinds: tuple[str, ...] = DEFAULT_KINDS
     commitments: tuple[str, ...] = ()           # commitment ids or fnmatch patterns; empty = all
     digest: str | None = None                   # "daily" | "hourly" | None (one message per change)
@@ -64,7 +65,7 @@ class Channel:
     to: tuple[str, ...] = ()
     username_env: str | None = None
     password_env: str | None = None
-    # slack / webhook
+    # slack / webhook / apprise
     url: str | None = None
     url_env: str | None = None
 
@@ -198,7 +199,7 @@ def _parse_channel(kind: str, i: int, raw: object, top: AlertsConfig, policy: Ad
     if not isinstance(name, str) or not _NAME_RE.match(name):
         c.bad("name", "missing, or not a short name of letters, digits, '.', '_' and '-'")
     elif name in seen:
-        c.bad("name", "duplicate (channel names must be unique across email, slack and webhook)")
+        c.bad("name", "duplicate (channel names must be unique across email, slack, webhook and apprise)")
     else:
         seen.add(name)
     known = _COMMON_KEYS | _TYPE_KEYS[kind]
@@ -249,6 +250,9 @@ def _parse_channel(kind: str, i: int, raw: object, top: AlertsConfig, policy: Ad
     elif kind == "slack":
         fields["url_env"] = c.env_name("webhook_url_env", required=True,
                                        what="the environment variable holding the webhook URL")
+    elif kind == "apprise":
+        fields["url_env"] = c.env_name("url_env", required=True,
+                                       what="the environment variable holding the apprise URL")
     else:
         url, url_env = raw.get("url"), raw.get("url_env")
         if (url is None) == (url_env is None):

@@ -34,6 +34,7 @@ FILES = {
     "email": ("email.subject.j2", "email.txt.j2", "email.html.j2"),
     "slack": ("slack.json.j2",),
     "webhook": ("webhook.json.j2",),
+    "apprise": ("apprise.title.j2", "apprise.txt.j2"),
 }
 
 
@@ -115,6 +116,10 @@ class Renderer:
             subject = " ".join(self._render(channel, subj_t, context).split())[:250]
             return Rendered(alert_id, subject=subject, text=self._render(channel, text_t, context),
                             html=self._render(channel, html_t, context))
+        if channel.type == "apprise":
+            title_t, text_t = FILES["apprise"]
+            title = " ".join(self._render(channel, title_t, context).split())[:250]
+            return Rendered(alert_id, subject=title, text=self._render(channel, text_t, context))
         (name,) = FILES[channel.type]
         out = self._render(channel, name, context)
         try:

@@ -7,6 +7,11 @@ it, send it with its id, and record the outcome in its own transaction (sent, re
 alerts behind it wait, so order holds. A crash between a receiver accepting an alert and
 that record is the one way an alert goes out twice, and it goes out with the same id.
 
+Every try has a wall-clock deadline: each sender keeps to the channel's ``timeout`` for the
+whole exchange, and the notifier cuts any try at ``timeout + DEADLINE_MARGIN`` whatever the
+sender does. A try cut short by a stop (the task cancelled) puts its alert back in the queue,
+so the next start delivers it.
+
 A lease held by a process that is gone (same host, pid no longer running, or this pid with
 another start token) is taken over at once, so a restart resumes without waiting it out.
 """
@@ -26,6 +31,7 @@ from typing import Any
 from ..errors import DeliveryError, StorageError
 from ..store import Store
 from . import outbox
+from .apprise_sender import AppriseSender
 from .base import FAILED, RETRY, Delivery, Sender, backoff, short
 from .config import AlertsConfig, Channel, alerts_config
 from .email import EmailSender
@@ -34,6 +40,8 @@ from .slack import SlackSender
 from .webhook import HttpSender
 
 log = logging.getLogger("watcher.notify")
+
+DEADLINE_MARGIN = 5.0      # seconds past a channel's timeout at which the notifier cuts a try itself
 
 _HOST = socket.gethostname()
 _TOKEN = uuid.uuid4().hex[:12]
@@ -72,7 +80,7 @@ def owner_is_dead(owner: str | None) -> bool:
 def default_senders(cfg: AlertsConfig, env: Mapping[str, str], clock: Callable[[], dt.datetime]) -> dict[str, Sender]:
     policy = cfg.policy()
     return {"email": EmailSender(env), "slack": SlackSender(policy, env, clock=clock),
-            "webhook": HttpSender(policy, env, clock=clock)}
+            "webhook": HttpSender(policy, env, clock=clock), "apprise": AppriseSender(policy, env)}
 
 
 def _duration(seconds: float) -> str:
@@ -172,8 +180,8 @@ class Notifier:
                     return sent
                 try:
                     result = await self._deliver(ch, item, loaded)
-                except asyncio.CancelledError:
-                    await asyncio.shield(asyncio.to_thread(self._release, rest))
+                except asyncio.CancelledError:   # stopping: this alert and the rest wait for the next start
+                    await asyncio.shield(asyncio.to_thread(self._release, [item.id, *rest]))
                     raise
                 go_on = await asyncio.to_thread(self._record, ch, item, result)
                 sent += result.ok
@@ -215,8 +223,11 @@ class Notifier:
         sender = self.senders.get(ch.type)
         if sender is None:
             return Delivery(FAILED, f"no sender for channel type {ch.type!r}")
+        limit = ch.timeout + DEADLINE_MARGIN
         try:
-            return await sender.send(ch, message)
+            return await asyncio.wait_for(sender.send(ch, message), limit)
+        except TimeoutError:
+            return Delivery(RETRY, f"no complete delivery within {limit:g} s")
         except Exception as exc:   # a bug in a sender: keep the alert, say what kind of failure
             log.error("alert %s to %r: sender error %s", item.id, ch.name, type(exc).__name__)
             return Delivery(RETRY, f"internal error in the {ch.type} sender: {type(exc).__name__}")
