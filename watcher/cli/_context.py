@@ -13,6 +13,7 @@ import click
 from ..config import Settings, load_settings
 from ..store import Store
 from ..store.db import DB_DIR
+from ._text import printable
 
 
 @dataclass
@@ -82,8 +83,10 @@ def table(rows: list[dict[str, Any]], columns: list[str], widths: dict[str, int]
 
 
 def _cell(v: Any) -> str:
+    """A value as one line of printable text: feed titles and servers' reason phrases are untrusted
+    (terminal escapes and control characters dropped, bidi controls shown as \\uXXXX)."""
     if v is None:
         return "-"
     if isinstance(v, list | tuple):
-        return ", ".join(map(str, v))
-    return str(v).replace("\n", " ")
+        return printable(", ".join(map(str, v)))
+    return printable(str(v))
