@@ -53,3 +53,28 @@ def test_terminal_escapes_from_feeds_and_servers_are_not_printed(tmp_path: Path)
     assert "summit" in listing and "\\u202edetaerc" in listing
     health = watcher(tmp_path, "sources", config=cfg).stdout
     assert "Good [1mfeed" in health and "Down" in health
+
+
+def _run(tmp: Path, *args: str, config: Path | None = None) -> subprocess.CompletedProcess[str]:
+    cmd = [sys.executable, "-m", "watcher", "--db", f"sqlite:///{tmp}/w.sqlite3"]
+    if config is not None:
+        cmd += ["--config", str(config)]
+    return subprocess.run([*cmd, *args], capture_output=True, text=True, cwd=tmp, timeout=120)
+
+
+def test_arguments_naming_nothing_say_what_is_missing(tmp_path: Path) -> None:
+    cfg = tmp_path / "sources.toml"
+    cfg.write_text('[[sources]]\nname = "Kyodo"\nurl = "https://english.kyodonews.net/rss/all.xml"\n')
+    assert _run(tmp_path, "init", "--no-seed", config=cfg).returncode == 0
+    cases = [
+        (["ingest", str(tmp_path / "nope.txt")], f"no such file: {tmp_path / 'nope.txt'}"),
+        (["poll", "--once", "--source", "Kyodo", "--source", "Nope"], "no source named 'Nope'"),
+        (["changes", "--commitment", "nope"], "no commitment 'nope'"),
+    ]
+    for args, message in cases:
+        out = _run(tmp_path, *args, config=cfg)
+        assert out.returncode == 2, (args, out.stdout, out.stderr)
+        assert message in out.stderr and "bad configuration" not in out.stderr and "Traceback" not in out.stderr
+        assert out.stdout == "", (args, out.stdout)
+    known = _run(tmp_path, "changes", "--commitment", "trilateral_secretariat", config=cfg)
+    assert known.returncode == 0 and known.stdout.strip() == "(none)"

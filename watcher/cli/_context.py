@@ -16,6 +16,16 @@ from ..store.db import DB_DIR
 from ._text import printable
 
 
+class BadInput(click.ClickException):
+    """A command-line argument names something that is not there (a file, a source, a commitment):
+    ``watcher: <message>`` on stderr, exit 2."""
+
+    exit_code = 2
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"watcher: {self.format_message()}", err=True)
+
+
 @dataclass
 class Ctx:
     config_path: str

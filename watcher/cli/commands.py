@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 
 import click
 
 from .. import aio
 from ..errors import ConfigError
-from ._context import Ctx, emit_json, parse_date, pass_ctx, table
+from ._context import BadInput, Ctx, emit_json, parse_date, pass_ctx, table
 
 
 def initialise(ctx: Ctx, *, seed: bool, quiet: bool = False) -> dict[str, int]:
@@ -91,7 +92,8 @@ def poll(ctx: Ctx, once: bool, as_json: bool, names: tuple[str, ...]) -> None:
     store = ctx.store()
     unknown = [n for n in names if settings.source(n) is None]
     if unknown:
-        raise ConfigError([f"--source {n!r}: no such source in {settings.path}" for n in unknown])
+        raise BadInput("; ".join(f"no source named {n!r} (--source) in {settings.path or 'sources.toml'}"
+                                 for n in unknown))
 
     async def main() -> object:
         analyzer = Analyzer.from_store(store, on_changes=change_hook(settings))
@@ -153,12 +155,20 @@ def ingest(ctx: Ctx, files: tuple[str, ...], url: str | None, title: str | None,
     when = parse_date(published, "--published")
     if (url or title) and len(files) > 1:
         raise click.UsageError("--url and --title apply to a single FILE")
+    missing = [f for f in files if not os.path.isfile(f)]
+    if missing:
+        raise BadInput("; ".join(f"no such file: {f}" if not os.path.exists(f) else f"not a file: {f}"
+                                 for f in missing))
     store = ctx.store()
     analyzer = Analyzer.from_store(store, on_changes=change_hook(ctx.settings))
     now = dt.datetime.now(dt.UTC)
     report = []
     for f in files:
-        art = read_document(f, url=url, title=title, published=when, source=source_name, official=official, now=now)
+        try:
+            art = read_document(f, url=url, title=title, published=when, source=source_name, official=official,
+                                now=now)
+        except ConfigError as exc:     # unreadable: a bad argument, not a bad configuration
+            raise BadInput(str(exc)) from exc
         rel = relevance(art.title, "", art.text)
         if not rel.relevant and not force:
             report.append({"file": f, "stored": False, "reason": "not about US-Japan-ROK cooperation (use --force)"})
