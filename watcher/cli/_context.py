@@ -13,7 +13,7 @@ import click
 from ..config import Settings, load_settings
 from ..store import Store
 from ..store.db import DB_DIR
-from ._text import printable
+from ._text import fit, printable, when, width
 
 
 class BadInput(click.ClickException):
@@ -81,15 +81,25 @@ def parse_date(value: str | None, what: str = "--since") -> dt.datetime | None:
 
 
 def table(rows: list[dict[str, Any]], columns: list[str], widths: dict[str, int] | None = None) -> None:
-    """A plain aligned table on stdout for people; --json is for programs."""
+    """A plain aligned table on stdout for people; --json is for programs.
+
+    Columns are measured in display width (Korean and Japanese characters take two), a value
+    longer than its column's cap (``widths``, default 40; 0 for none) ends in ``…``, and ISO
+    timestamps are shown in UTC to the second.
+    """
     widths = widths or {}
     if not rows:
         click.echo("(none)")
         return
-    w = {c: min(max(len(c), *(len(_cell(r.get(c))) for r in rows)), widths.get(c, 40)) for c in columns}
-    click.echo("  ".join(c.ljust(w[c]) for c in columns).rstrip())
-    for r in rows:
-        click.echo("  ".join(_cell(r.get(c))[: w[c]].ljust(w[c]) for c in columns).rstrip())
+    cells = [{c: _cell(r.get(c)) for c in columns} for r in rows]
+    w = {}
+    for c in columns:
+        longest = max(width(c), *(width(cell[c]) for cell in cells))
+        cap = widths.get(c, 40)
+        w[c] = min(longest, cap) if cap else longest
+    click.echo("  ".join(fit(c, w[c]) for c in columns).rstrip())
+    for cell in cells:
+        click.echo("  ".join(fit(cell[c], w[c]) for c in columns).rstrip())
 
 
 def _cell(v: Any) -> str:
@@ -99,4 +109,6 @@ def _cell(v: Any) -> str:
         return "-"
     if isinstance(v, list | tuple):
         return printable(", ".join(map(str, v)))
-    return printable(str(v))
+    if isinstance(v, dt.datetime):
+        v = v.isoformat()
+    return when(printable(str(v)))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import unicodedata
 
 # Bidirectional controls (embeddings, overrides, isolates, marks): shown as \uXXXX so that a title
 # cannot reorder what follows it on the line.
@@ -29,3 +31,48 @@ def printable(text: str) -> str:
     'ok]8;;https://evilclick]8;; \\\\u202eevil'
     """
     return _UNSAFE.sub(_replace, text)
+
+
+def char_width(ch: str) -> int:
+    """Columns a character takes on a terminal: 2 for East Asian wide and full-width, 0 for combining marks."""
+    if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
+def width(text: str) -> int:
+    """Display width of ``text`` (한국어 and 日本語 take two columns a character)."""
+    if text.isascii():
+        return len(text)
+    return sum(char_width(ch) for ch in text)
+
+
+def fit(text: str, columns: int) -> str:
+    """``text`` cut to at most ``columns`` display columns (``…`` marks a cut), then padded to them."""
+    w = width(text)
+    if w > columns:
+        out, used = [], 0
+        for ch in text:
+            cw = char_width(ch)
+            if used + cw > columns - 1:
+                break
+            out.append(ch)
+            used += cw
+        text, w = "".join(out) + "…", used + 1
+    return text + " " * (columns - w)
+
+
+_ISO = re.compile(r"^\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d(\.\d+)?)?([+-]\d\d:\d\d|Z)?$")
+
+
+def when(value: str) -> str:
+    """An ISO timestamp as people read it in a table: UTC, to the second (``2024-11-15 09:30:05Z``)."""
+    if not _ISO.match(value):
+        return value
+    try:
+        d = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return value
+    if d.tzinfo is not None:
+        d = d.astimezone(dt.UTC)
+    return d.strftime("%Y-%m-%d %H:%M:%S") + ("Z" if d.tzinfo is not None else "")

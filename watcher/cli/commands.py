@@ -208,7 +208,7 @@ def sources(click_ctx: click.Context, as_json: bool) -> None:
                                       "next_check_at", "articles", "enabled")} for r in rows])
     else:
         table(rows, ["name", "last_status", "error_count", "articles", "last_polled_at", "next_check_at", "last_error"],
-              {"last_error": 60, "name": 30})
+              {"last_error": 60, "name": 0})
 
 
 @sources.command("import")
@@ -281,4 +281,6 @@ def articles(ctx: Ctx, as_json: bool, query: str | None, since: str | None, sour
     if as_json:
         emit_json(rows)
     else:
-        table(rows, ["published_at", "source", "title"], {"title": 90, "source": 24, "published_at": 10})
+        for r in rows:
+            r["url"] = r.get("url") or r.get("doc")
+        table(rows, ["id", "published_at", "source", "title", "url"], {"title": 80, "source": 0, "url": 0})
