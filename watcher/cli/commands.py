@@ -135,12 +135,13 @@ def run(ctx: Ctx) -> None:
 @click.option("--title", help="Its title (default: its first line, or the file name).")
 @click.option("--published", help="Its publication date, e.g. 2024-11-15 (default: unknown).")
 @click.option("--source", "source_name", default="ingest", show_default=True, help="Outlet name to file it under.")
+@click.option("--language", metavar="CODE", help="Its language: en, ko, ja, ... (default: from its script, else en).")
 @click.option("--official", is_flag=True, help="The document is an official government text.")
 @click.option("--force", is_flag=True, help="Keep it even if the filter finds it off-topic.")
 @click.option("--json", "as_json", is_flag=True, help="Print what was stored as JSON.")
 @pass_ctx
 def ingest(ctx: Ctx, files: tuple[str, ...], url: str | None, title: str | None, published: str | None,
-           source_name: str, official: bool, force: bool, as_json: bool) -> None:
+           source_name: str, language: str | None, official: bool, force: bool, as_json: bool) -> None:
     """Add documents by hand (a statement an analyst pasted) through filter, store, claims, diff.
 
     \b
@@ -151,10 +152,13 @@ def ingest(ctx: Ctx, files: tuple[str, ...], url: str | None, title: str | None,
     from ..documents import read_document
     from ..filter import relevance
     from ..intake import Analyzer, store_articles
+    from ..language import normalise
 
     when = parse_date(published, "--published")
     if (url or title) and len(files) > 1:
         raise click.UsageError("--url and --title apply to a single FILE")
+    if language is not None and normalise(language) is None:
+        raise click.BadParameter(f"{language!r} is not a language code such as en, ko, ja", param_hint="--language")
     missing = [f for f in files if not os.path.isfile(f)]
     if missing:
         raise BadInput("; ".join(f"no such file: {f}" if not os.path.exists(f) else f"not a file: {f}"
@@ -166,7 +170,7 @@ def ingest(ctx: Ctx, files: tuple[str, ...], url: str | None, title: str | None,
     for f in files:
         try:
             art = read_document(f, url=url, title=title, published=when, source=source_name, official=official,
-                                now=now)
+                                now=now, language=language)
         except ConfigError as exc:     # unreadable: a bad argument, not a bad configuration
             raise BadInput(str(exc)) from exc
         rel = relevance(art.title, "", art.text)
