@@ -189,30 +189,35 @@ def ingest(ctx: Ctx, files: tuple[str, ...], url: str | None, title: str | None,
 
 @click.group(invoke_without_command=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the listing as JSON.")
+@click.option("--all", "show_all", is_flag=True, help="Also list the sources removed from sources.toml.")
 @click.pass_context
-def sources(click_ctx: click.Context, as_json: bool) -> None:
+def sources(click_ctx: click.Context, as_json: bool, show_all: bool) -> None:
     """List sources with their health, or manage them (import, export, enable, disable).
 
     Each source: name, url, last_polled_at, last_status, last_error, error_count,
-    next_check_at, articles.
+    next_check_at, articles. A source removed from sources.toml keeps its history and
+    articles but is listed only with --all (with removed_at).
 
     \b
     Example:
       watcher sources --json
+      watcher sources --all
       watcher sources import feeds.opml
     """
     if click_ctx.invoked_subcommand is not None:
         return
     ctx: Ctx = click_ctx.obj
+    settings = ctx.settings      # a bad configuration is reported before anything else
     store = ctx.store()
-    store.sync_sources(ctx.settings.sources)
-    rows = store.list_sources()
+    store.sync_sources(settings.sources)
+    rows = store.list_sources(removed=show_all)
     if as_json:
-        emit_json([{k: r[k] for k in ("name", "url", "last_polled_at", "last_status", "last_error", "error_count",
-                                      "next_check_at", "articles", "enabled")} for r in rows])
+        keys = ("name", "url", "last_polled_at", "last_status", "last_error", "error_count", "next_check_at",
+                "articles", "enabled")
+        emit_json([{k: r[k] for k in keys + (("removed_at",) if show_all else ())} for r in rows])
     else:
-        table(rows, ["name", "last_status", "error_count", "articles", "last_polled_at", "next_check_at", "last_error"],
-              {"last_error": 60, "name": 0})
+        columns = ["name", "last_status", "error_count", "articles", "last_polled_at", "next_check_at", "last_error"]
+        table(rows, columns + (["removed_at"] if show_all else []), {"last_error": 60, "name": 0})
 
 
 @sources.command("import")
@@ -246,24 +251,59 @@ def sources_export(ctx: Ctx) -> None:
     sys.stdout.write(export_opml(ctx.settings.sources))
 
 
+def _toggle(ctx: Ctx, name: str, enabled: bool) -> None:
+    """sources.toml is the truth: set the entry's `enabled` there (atomically, nothing else in the file
+    changes), then bring its row in line. Says why not, with exit 2, when it cannot."""
+    from ..config import load_settings
+    from ..sourcesfile import set_enabled
+
+    verb = "enable" if enabled else "disable"
+    settings = ctx.settings
+    path = settings.path or "sources.toml"
+    store = ctx.store()
+    if settings.source(name) is None:
+        row = store.source_states().get(name)
+        if row is not None and row.removed:
+            raise BadInput(f"cannot {verb} {name!r}: it was removed from {path}; add it back there to poll it again")
+        raise BadInput(f"no source named {name!r} in {path}")
+    try:
+        edited = set_enabled(path, name, enabled)
+    except ConfigError as exc:
+        raise BadInput(f"cannot {verb} {name!r}: {exc}") from exc
+    except OSError as exc:
+        raise BadInput(f"cannot {verb} {name!r}: {path}: cannot write: {exc.strerror or exc}") from exc
+    store.sync_sources(load_settings(path).sources)
+    if enabled:
+        store.set_source_enabled(name, True)     # and after errors or a 410: its error count starts again
+    note = f" ({path} edited)" if edited else f" (already {verb}d in {path})"
+    click.echo(f"{name}: {verb}d{note}")
+
+
 @sources.command("enable")
 @click.argument("name")
 @pass_ctx
 def sources_enable(ctx: Ctx, name: str) -> None:
-    """Re-enable a source that was disabled (after errors, a 410, or by hand); its error count resets."""
-    if not ctx.store().set_source_enabled(name, True):
-        raise click.UsageError(f"no source named {name!r}")
-    click.echo(f"{name}: enabled")
+    """Enable a source: `enabled = true` in sources.toml, and a source disabled after errors or a 410
+    is polled again (its error count resets).
+
+    \b
+    Example:
+      watcher sources enable "Kyodo News (English)"
+    """
+    _toggle(ctx, name, True)
 
 
 @sources.command("disable")
 @click.argument("name")
 @pass_ctx
 def sources_disable(ctx: Ctx, name: str) -> None:
-    """Mute a source: it is not polled until `watcher sources enable NAME`."""
-    if not ctx.store().set_source_enabled(name, False):
-        raise click.UsageError(f"no source named {name!r}")
-    click.echo(f"{name}: disabled")
+    """Disable a source: `enabled = false` in sources.toml; it is not polled until enabled again.
+
+    \b
+    Example:
+      watcher sources disable "NK News"
+    """
+    _toggle(ctx, name, False)
 
 
 @click.command()
