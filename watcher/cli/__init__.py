@@ -50,7 +50,9 @@ class _LazyGroup(click.Group):
               help="Database URL: sqlite:///PATH or postgresql+psycopg://... [env WATCHER_DB].")
 @click.option("--registry", "registry_path", envvar="WATCHER_REGISTRY", default=None, metavar="PATH",
               help="Commitment registry TOML (default db/commitments.toml) [env WATCHER_REGISTRY].")
-@click.option("-v", "--verbose", count=True, help="More log output on stderr (-vv for debug).")
+@click.option("-v", "--verbose", count=True,
+              help="More log output on stderr: -v info (debug for `run`, which says info by default), -vv debug "
+                   "with APScheduler's own.")
 @click.version_option(package_name="watcher")
 @click.pass_context
 def cli(ctx: click.Context, config_path: str, db_url: str, registry_path: str | None, verbose: int) -> None:
@@ -62,8 +64,10 @@ def cli(ctx: click.Context, config_path: str, db_url: str, registry_path: str | 
     """
     level = logging.WARNING - 10 * min(verbose, 2)
     logging.basicConfig(level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # APScheduler says "Running job ..." at INFO for every poll: its own words only with -vv.
+    logging.getLogger("apscheduler").setLevel(logging.DEBUG if verbose >= 2 else logging.WARNING)
     ctx.obj = Ctx(config_path=config_path, db_url=db_url, registry_path=registry_path,
-                  config_explicit=_explicit(ctx, "config_path", "WATCHER_CONFIG"))
+                  config_explicit=_explicit(ctx, "config_path", "WATCHER_CONFIG"), verbose=verbose)
 
 
 def _explicit(ctx: click.Context, param: str, env: str) -> bool:

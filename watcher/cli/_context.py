@@ -32,6 +32,7 @@ class Ctx:
     db_url: str
     registry_path: str | None
     config_explicit: bool = False
+    verbose: int = 0
     _settings: Settings | None = field(default=None, repr=False)
     _store: Store | None = field(default=None, repr=False)
 

@@ -123,7 +123,12 @@ def run(ctx: Ctx) -> None:
       watcher run
     """
     settings = ctx.settings
+    import logging
+
     from ..daemon import run_daemon
+
+    # The daemon speaks at INFO by default: its start, one line per pass, alerts sent (-v: debug).
+    logging.getLogger("watcher").setLevel(logging.INFO if ctx.verbose == 0 else logging.DEBUG)
 
     _ensure_db(ctx)
     sys.exit(run_daemon(settings, ctx.store(), registry_file=ctx.registry_file))
