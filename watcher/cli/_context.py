@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import click
 
 from ..config import Settings, load_settings
+from ..paths import default_config, default_db_url
 from ..store import Store
 from ..store.db import DB_DIR
 from ._text import fit, printable, when, width
@@ -28,23 +30,43 @@ class BadInput(click.ClickException):
 
 @dataclass
 class Ctx:
-    config_path: str
-    db_url: str
+    config_path: str | None          # as given (--config / WATCHER_CONFIG), None for the default
+    db_url: str | None               # as given (--db / WATCHER_DB), None for the default
     registry_path: str | None
     config_explicit: bool = False
     verbose: int = 0
     _settings: Settings | None = field(default=None, repr=False)
     _store: Store | None = field(default=None, repr=False)
 
+    def __post_init__(self) -> None:
+        if self.config_path is not None:
+            self.config_explicit = True
+
+    @property
+    def config_file(self) -> str:
+        """--config / WATCHER_CONFIG, else the default (watcher.paths)."""
+        return self.config_path if self.config_path is not None else str(default_config())
+
+    @property
+    def database_url(self) -> str:
+        """--db / WATCHER_DB, else the default SQLite file (its directory made if need be)."""
+        return self.db_url if self.db_url is not None else default_db_url(create=True)
+
     @property
     def settings(self) -> Settings:
+        """sources.toml, validated. A default file that does not exist is an empty configuration;
+        one named by --config or WATCHER_CONFIG must exist."""
         if self._settings is None:
-            self._settings = load_settings(self.config_path if self.config_explicit else None)
+            path = self.config_file
+            if not self.config_explicit and not os.path.exists(path):
+                self._settings = Settings(path=path)
+            else:
+                self._settings = load_settings(path)
         return self._settings
 
     def store(self, *, must_exist: bool = True) -> Store:
         if self._store is None:
-            self._store = Store(self.db_url)
+            self._store = Store(self.database_url)
             if must_exist and not self._store.is_initialised():
                 raise click.ClickException(f"the database {self._store.url} has no tables yet: run `watcher init`")
         return self._store

@@ -10,6 +10,7 @@ import click
 
 from .. import aio
 from ..errors import ConfigError
+from ..store.db import redact
 from ._context import BadInput, Ctx, emit_json, parse_date, pass_ctx, table
 
 
@@ -19,12 +20,13 @@ def initialise(ctx: Ctx, *, seed: bool, quiet: bool = False) -> dict[str, int]:
     from ..intake import Analyzer, load_registry_into, store_articles
     from ..registry import load_registry
 
-    store = ctx.store(must_exist=False)
+    settings = ctx.settings                          # a bad configuration stops here, before the database
     registry = load_registry(ctx.registry_file)     # a bad registry stops here, naming every bad entry
+    store = ctx.store(must_exist=False)
     store.migrate()
     with store.write("loading the commitment registry") as conn:
         added = load_registry_into(conn, ctx.registry_file)
-    store.sync_sources(ctx.settings.sources)
+    store.sync_sources(settings.sources)
     new = 0
     if seed:
         now = dt.datetime.now(dt.UTC)
@@ -33,6 +35,25 @@ def initialise(ctx: Ctx, *, seed: bool, quiet: bool = False) -> dict[str, int]:
         for a in arts:
             new += store_articles(store, [a], now=now, analyzer=analyzer).new_articles
     return {"commitments_added": added, "commitments": len(registry), "seed_articles_added": new}
+
+
+def _first_config(ctx: Ctx) -> str | None:
+    """Installed (not a clone) with no sources.toml anywhere: copy the shipped one to the user's config
+    directory, so that `watcher init && watcher run` polls the usual feeds. Returns where, or None."""
+    from ..paths import config_home, shipped_config
+    from ..store.db import IN_CLONE
+
+    if ctx.config_explicit or IN_CLONE or os.path.exists(ctx.config_file):
+        return None
+    target = config_home() / "sources.toml"
+    if str(target) != os.path.abspath(ctx.config_file) or not shipped_config().is_file():
+        return None
+    from ..sourcesfile import atomic_write
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(target, shipped_config().read_text(encoding="utf-8"))
+    ctx._settings = None
+    return str(target)
 
 
 @click.command()
@@ -50,11 +71,15 @@ def init(ctx: Ctx, no_seed: bool, as_json: bool) -> None:
       watcher init
       watcher --db postgresql+psycopg://localhost/watcher init --no-seed
     """
+    wrote = _first_config(ctx)
+    if wrote:
+        click.echo(f"wrote the shipped sources.toml to {wrote}: edit it to choose your feeds and alert channels",
+                   err=True)
     info = initialise(ctx, seed=not no_seed)
     if as_json:
         emit_json(info)
     else:
-        click.echo(f"database ready: {ctx.store().url} ({info['commitments']} commitments in the registry, "
+        click.echo(f"database ready: {redact(ctx.store().url)} ({info['commitments']} commitments in the registry, "
                    f"{info['seed_articles_added']} seed articles added)")
 
 
@@ -168,8 +193,9 @@ def ingest(ctx: Ctx, files: tuple[str, ...], url: str | None, title: str | None,
     if missing:
         raise BadInput("; ".join(f"no such file: {f}" if not os.path.exists(f) else f"not a file: {f}"
                                  for f in missing))
+    hook = change_hook(ctx.settings)       # a bad configuration is reported before the database is opened
     store = ctx.store()
-    analyzer = Analyzer.from_store(store, on_changes=change_hook(ctx.settings))
+    analyzer = Analyzer.from_store(store, on_changes=hook)
     now = dt.datetime.now(dt.UTC)
     report = []
     for f in files:
@@ -238,8 +264,10 @@ def sources_import(ctx: Ctx, opml_file: str, interval: str) -> None:
     """
     from ..opml import import_opml
 
-    added, skipped = import_opml(opml_file, ctx.config_path, interval=interval)
-    click.echo(f"{len(added)} sources added to {ctx.config_path}, {len(skipped)} already there")
+    path = ctx.config_file
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    added, skipped = import_opml(opml_file, path, interval=interval)
+    click.echo(f"{len(added)} sources added to {path}, {len(skipped)} already there")
 
 
 @sources.command("export")

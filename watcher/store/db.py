@@ -20,7 +20,12 @@ from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 
 from ..errors import StorageError
 
-ROOT = Path(__file__).resolve().parents[2]      # the repository: db/, alerts/, sources.toml
+# Where db/ (registry, seeds, migrations), alerts/ (templates) and the shipped sources.toml are: the
+# clone's own files when the package runs from a clone (an editable install, `make run`), else the copies an
+# installed wheel carries in watcher/_data (see setup.py).
+_TREE = Path(__file__).resolve().parents[2]
+IN_CLONE = (_TREE / "db" / "migrations").is_dir() and (_TREE / "watcher").is_dir()
+ROOT = _TREE if IN_CLONE else Path(__file__).resolve().parents[1] / "_data"
 DB_DIR = ROOT / "db"
 BUSY_TIMEOUT_MS = 10_000
 
