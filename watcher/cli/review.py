@@ -48,7 +48,7 @@ def commitments(ctx: Ctx, as_json: bool) -> None:
     if as_json:
         emit_json(rows)
     else:
-        table(rows, ["id", "status", "deadline", "last_evidence"], {"id": 44, "last_evidence": 70})
+        table(rows, ["id", "status", "deadline", "last_evidence"], {"id": 0, "last_evidence": 70})
 
 
 @click.command()
@@ -82,7 +82,7 @@ def changes(ctx: Ctx, as_json: bool, since: str | None, commitment: str | None, 
         for r in rows:
             r["date"] = (r["published_at"] or "")[:10]
             r["move"] = f"{r['from_status'] or '-'} → {r['to_status'] or '-'}"
-        table(rows, ["date", "commitment", "change", "move", "evidence"], {"commitment": 36, "evidence": 80})
+        table(rows, ["date", "commitment", "change", "move", "evidence"], {"commitment": 0, "evidence": 80})
 
 
 @click.command()
