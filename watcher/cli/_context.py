@@ -14,7 +14,7 @@ import click
 from ..config import Settings, load_settings
 from ..paths import default_config, default_db_url
 from ..store import Store
-from ..store.db import DB_DIR
+from ..store.db import DB_DIR, redact
 from ._text import fit, printable, when, width
 
 
@@ -68,7 +68,7 @@ class Ctx:
         if self._store is None:
             self._store = Store(self.database_url)
             if must_exist and not self._store.is_initialised():
-                raise click.ClickException(f"the database {self._store.url} has no tables yet: run `watcher init`")
+                raise click.ClickException(f"the database {redact(self._store.url)} has no tables yet: run `watcher init`")
         return self._store
 
     @property
