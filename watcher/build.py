@@ -42,6 +42,7 @@ def build_article(source: str, language: str, official: bool, entry: Entry, page
                   page_url: str | None, fetched_at: dt.datetime, with_claims: bool = True) -> Article:
     """The article for ``entry``; the page's main text replaces a short summary when it says more."""
     from .extract import extract_article
+    from .language import article_language
     from .textutil import canonical_url, content_hash, simhash
 
     text = entry.content or entry.summary
@@ -54,7 +55,7 @@ def build_article(source: str, language: str, official: bool, entry: Entry, page
                 canon = extracted.canonical_url   # a page's word on its address holds for its own site only
     body = f"{entry.title}\n\n{text}".strip()
     art = Article(source=source, guid=entry.guid, url=entry.url, canonical_url=canon, title=entry.title,
-                  text=text, published_at=entry.published_at, language=entry.language or language,
+                  text=text, published_at=entry.published_at, language=article_language(entry.language, body, language),
                   official=official, fetched_at=fetched_at, content_hash=content_hash(body), simhash=simhash(body))
     if not with_claims:
         return art

@@ -20,6 +20,7 @@ from typing import Any
 
 from . import aio
 from .config import Settings
+from .daemonlog import PassLog, start_line
 from .intake import Analyzer, ChangeHook
 from .pipeline import Poller, utcnow
 from .store import Store
@@ -57,18 +58,22 @@ async def serve_forever(settings: Settings, store: Store, *, clock: Callable[[],
     scheduler = AsyncIOScheduler(timezone=dt.UTC)
     running: set[asyncio.Task[Any]] = set()
 
+    passes = PassLog(log)
+
     async with Poller(settings, store, clock=clock, analyzer=analyzer) as poller:
         async def poll_one(name: str) -> None:
             task = asyncio.current_task()
             if task is not None:
                 running.add(task)
+            report = None
+            passes.begin()
             try:
                 report = await poller.poll([name], only_due=True, sync=False)
-                if report.sources:
-                    log.info("%s: %s", name, report)
+                log.debug("%s: %s", name, report)
             except Exception:
                 log.exception("polling %r failed", name)
             finally:
+                passes.end(report)
                 if task is not None:
                     running.discard(task)
 
@@ -91,9 +96,9 @@ async def serve_forever(settings: Settings, store: Store, *, clock: Callable[[],
         # The notifier is a task of its own: it sleeps until a change is stored (or 1 s passes).
         notify_task = asyncio.create_task(notifier.run(stop)) if notifier is not None else None
         scheduler.start()
-        log.warning("watcher running: %d sources; stop with Ctrl-C or SIGTERM", len(settings.sources))
+        log.info("%s", start_line(settings, store.url))
         await stop.wait()
-        log.warning("stopping")
+        log.info("stopping")
         scheduler.shutdown(wait=False)
         if notify_task is not None:
             running.add(notify_task)

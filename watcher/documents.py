@@ -8,6 +8,7 @@ import tomllib
 from pathlib import Path
 
 from .errors import ConfigError
+from .language import article_language
 from .store.db import DB_DIR
 from .textutil import canonical_url, content_hash, simhash
 from .types import Article
@@ -18,8 +19,10 @@ MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 def read_document(path: str | os.PathLike[str], *, url: str | None = None, title: str | None = None,
                   published: dt.datetime | None = None, source: str = "ingest", official: bool = False,
-                  now: dt.datetime | None = None) -> Article:
-    """A text, HTML or Markdown file → Article. Raises ConfigError naming the file when unreadable."""
+                  now: dt.datetime | None = None, language: str | None = None) -> Article:
+    """A text, HTML or Markdown file → Article. Raises ConfigError naming the file when unreadable.
+
+    ``language`` when given, else the one its script shows (``ko``, ``ja``), else ``en``."""
     p = Path(path)
     try:
         if p.stat().st_size > MAX_DOCUMENT_BYTES:
@@ -41,6 +44,7 @@ def read_document(path: str | os.PathLike[str], *, url: str | None = None, title
     now = now or dt.datetime.now(dt.UTC)
     return Article(source=source, guid=None, url=url, canonical_url=canonical_url(url) if url else None,
                    title=title or p.name, text=text, published_at=published, doc=p.name, official=official,
+                   language=article_language(language, f"{title}\n{text}"),
                    fetched_at=now, content_hash=content_hash(text), simhash=simhash(text))
 
 
@@ -55,5 +59,5 @@ def seed_articles(now: dt.datetime | None = None) -> list[Article]:
     for s in data.get("seed", []):
         published = dt.datetime.fromisoformat(s["published"]).replace(tzinfo=dt.UTC)
         out.append(read_document(SEED_DIR / s["file"], title=s.get("title"), published=published,
-                                 source=s.get("source", "seed"), now=now))
+                                 source=s.get("source", "seed"), now=now, language=s.get("language")))
     return out

@@ -11,6 +11,8 @@ from .errors import ConfigError
 from .net.policy import check_url
 from .types import Source
 
+# Characters XML 1.0 cannot carry at all, not even as a character reference.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _DOCTYPE = re.compile(rb"<!DOCTYPE[^>\[]*(\[.*?\])?\s*>", re.S | re.I)
 
 
@@ -37,14 +39,19 @@ def read_opml(path: str) -> list[tuple[str, str]]:
 
 
 def import_opml(path: str, config_path: str, *, interval: str = "30m") -> tuple[list[str], list[str]]:
-    """Append the OPML's feeds to sources.toml as [[sources]] entries; returns (added, skipped)."""
-    from .config import load_settings
+    """Append the OPML's feeds to sources.toml as [[sources]] entries; returns (added, skipped).
+
+    The new file is validated before it is written, and written atomically: a bad import leaves
+    sources.toml exactly as it was.
+    """
+    from .config import load_settings_text
+    from .sourcesfile import atomic_write, read_text, toml_str
 
     feeds = read_opml(path)
-    cfg = Path(config_path)
-    existing = load_settings(config_path) if cfg.exists() else None
-    urls = {s.url for s in existing.sources} if existing else set()
-    names = {s.name for s in existing.sources} if existing else set()
+    old = read_text(config_path)
+    existing = load_settings_text(old, path=config_path)
+    urls = {s.url for s in existing.sources}
+    names = {s.name for s in existing.sources}
     problems = [f"{path}: outline {title!r}: {why}" for title, url in feeds if (why := check_url(url))]
     if problems:
         raise ConfigError(problems)
@@ -59,11 +66,12 @@ def import_opml(path: str, config_path: str, *, interval: str = "30m") -> tuple[
         names.add(name)
         urls.add(url)
         added.append(name)
-        chunks.append(f'\n[[sources]]\nname = {_toml_str(name)}\nurl = {_toml_str(url)}\ninterval = "{interval}"\n')
+        chunks.append(f'\n[[sources]]\nname = {toml_str(name)}\nurl = {toml_str(url)}\ninterval = {toml_str(interval)}\n')
     if chunks:
-        with cfg.open("a", encoding="utf-8") as fh:
-            fh.write("".join(chunks))
-        load_settings(config_path)   # the file must still be valid
+        sep = "" if not old or old.endswith("\n") else "\n"
+        new = old + sep + "".join(chunks)
+        load_settings_text(new, path=config_path)    # raises, naming every problem, before anything is written
+        atomic_write(config_path, new)
     return added, skipped
 
 
@@ -71,11 +79,12 @@ def export_opml(sources: Sequence[Source]) -> str:
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<opml version="2.0">',
              "  <head><title>watcher sources</title></head>", "  <body>"]
     for s in sources:
-        lines.append(f'    <outline type="rss" text={quoteattr(s.name)} title={quoteattr(s.name)} '
-                     f'xmlUrl={quoteattr(s.url)} language={quoteattr(s.language)}/>')
+        name, url = _xml_chars(s.name), _xml_chars(s.url)
+        lines.append(f'    <outline type="rss" text={quoteattr(name)} title={quoteattr(name)} '
+                     f'xmlUrl={quoteattr(url)} language={quoteattr(s.language)}/>')
     lines += ["  </body>", "</opml>", ""]
     return "\n".join(lines)
 
 
-def _toml_str(s: str) -> str:
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+def _xml_chars(s: str) -> str:
+    return _NOT_XML.sub("", s)

@@ -191,7 +191,7 @@ class Poller:
         chosen = []
         for src in settings.sources:
             st = states.get(src.name)
-            if not src.enabled or st is None or st.muted or st.disabled_reason:
+            if not src.enabled or st is None or not st.enabled or st.muted or st.disabled_reason:
                 continue
             if names is not None and src.name not in names:
                 continue

@@ -97,9 +97,12 @@ def test_source_rows_carry_poll_state(store: Store) -> None:
     assert rows["A"]["next_check_at"].startswith("2024-11-20T14:00")
     states = store.source_states()
     assert states["B"].validators.etag == '"x"' and states["A"].validators.etag is None
-    # a source removed from sources.toml stays listed but disabled
+    # a source removed from sources.toml is kept (history) but marked removed: listed only on request
     store.sync_sources([Source(name="B", url="https://b.example/f")])
-    assert {r["name"]: r["enabled"] for r in store.list_sources()} == {"A": False, "B": True}
+    assert {r["name"]: r["enabled"] for r in store.list_sources()} == {"B": True}
+    every = {r["name"]: r for r in store.list_sources(removed=True)}
+    assert every["A"]["enabled"] is False and every["A"]["removed_at"] and every["A"]["error_count"] == 3
+    assert store.source_states()["A"].removed and not store.source_states()["B"].removed
 
 
 def test_locked_database_is_a_clear_storage_error(tmp_path: object) -> None:

@@ -8,14 +8,13 @@ Exit codes: 0 success, 1 the command failed, 2 bad usage or bad configuration.
 from __future__ import annotations
 
 import logging
-import os
 import sys
 from typing import Any
 
 import click
 
-from ..config import DEFAULT_CONFIG, DEFAULT_DB
 from ..errors import ConfigError, StorageError, WatcherError
+from ..paths import DESCRIPTION
 from ._context import Ctx
 
 # Every command is imported only when it runs (or when --help lists it): `watcher poll`
@@ -44,16 +43,19 @@ class _LazyGroup(click.Group):
 
 
 @click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.option("--config", "config_path", envvar="WATCHER_CONFIG", default=DEFAULT_CONFIG, show_default=True,
+@click.option("--config", "config_path", envvar="WATCHER_CONFIG", default=None, show_default=DESCRIPTION[0],
               metavar="PATH", help="sources.toml: sources, fetch settings and alert channels [env WATCHER_CONFIG].")
-@click.option("--db", "db_url", envvar="WATCHER_DB", default=DEFAULT_DB, show_default=True, metavar="URL",
+@click.option("--db", "db_url", envvar="WATCHER_DB", default=None, show_default=DESCRIPTION[1], metavar="URL",
               help="Database URL: sqlite:///PATH or postgresql+psycopg://... [env WATCHER_DB].")
 @click.option("--registry", "registry_path", envvar="WATCHER_REGISTRY", default=None, metavar="PATH",
               help="Commitment registry TOML (default db/commitments.toml) [env WATCHER_REGISTRY].")
-@click.option("-v", "--verbose", count=True, help="More log output on stderr (-vv for debug).")
+@click.option("-v", "--verbose", count=True,
+              help="More log output on stderr: -v info (debug for `run`, which says info by default), -vv debug "
+                   "with APScheduler's own.")
 @click.version_option(package_name="watcher")
 @click.pass_context
-def cli(ctx: click.Context, config_path: str, db_url: str, registry_path: str | None, verbose: int) -> None:
+def cli(ctx: click.Context, config_path: str | None, db_url: str | None, registry_path: str | None,
+        verbose: int) -> None:
     """watcher: follow US–Japan–South Korea commitments through the news.
 
     Polls the feeds in sources.toml, keeps the articles about trilateral cooperation,
@@ -62,15 +64,10 @@ def cli(ctx: click.Context, config_path: str, db_url: str, registry_path: str | 
     """
     level = logging.WARNING - 10 * min(verbose, 2)
     logging.basicConfig(level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # APScheduler says "Running job ..." at INFO for every poll: its own words only with -vv.
+    logging.getLogger("apscheduler").setLevel(logging.DEBUG if verbose >= 2 else logging.WARNING)
     ctx.obj = Ctx(config_path=config_path, db_url=db_url, registry_path=registry_path,
-                  config_explicit=_explicit(ctx, "config_path", "WATCHER_CONFIG"))
-
-
-def _explicit(ctx: click.Context, param: str, env: str) -> bool:
-    src = ctx.get_parameter_source(param)
-    return src is not None and src.name in ("COMMANDLINE", "ENVIRONMENT") or env in os.environ
-
-
+                  verbose=verbose)
 
 
 def main(argv: list[str] | None = None) -> Any:

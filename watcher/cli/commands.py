@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 
 import click
 
 from .. import aio
 from ..errors import ConfigError
-from ._context import Ctx, emit_json, parse_date, pass_ctx, table
+from ..store.db import redact
+from ._context import BadInput, Ctx, emit_json, parse_date, pass_ctx, table
 
 
 def initialise(ctx: Ctx, *, seed: bool, quiet: bool = False) -> dict[str, int]:
@@ -18,12 +20,13 @@ def initialise(ctx: Ctx, *, seed: bool, quiet: bool = False) -> dict[str, int]:
     from ..intake import Analyzer, load_registry_into, store_articles
     from ..registry import load_registry
 
-    store = ctx.store(must_exist=False)
+    settings = ctx.settings                          # a bad configuration stops here, before the database
     registry = load_registry(ctx.registry_file)     # a bad registry stops here, naming every bad entry
+    store = ctx.store(must_exist=False)
     store.migrate()
     with store.write("loading the commitment registry") as conn:
         added = load_registry_into(conn, ctx.registry_file)
-    store.sync_sources(ctx.settings.sources)
+    store.sync_sources(settings.sources)
     new = 0
     if seed:
         now = dt.datetime.now(dt.UTC)
@@ -32,6 +35,25 @@ def initialise(ctx: Ctx, *, seed: bool, quiet: bool = False) -> dict[str, int]:
         for a in arts:
             new += store_articles(store, [a], now=now, analyzer=analyzer).new_articles
     return {"commitments_added": added, "commitments": len(registry), "seed_articles_added": new}
+
+
+def _first_config(ctx: Ctx) -> str | None:
+    """Installed (not a clone) with no sources.toml anywhere: copy the shipped one to the user's config
+    directory, so that `watcher init && watcher run` polls the usual feeds. Returns where, or None."""
+    from ..paths import config_home, shipped_config
+    from ..store.db import IN_CLONE
+
+    if ctx.config_explicit or IN_CLONE or os.path.exists(ctx.config_file):
+        return None
+    target = config_home() / "sources.toml"
+    if str(target) != os.path.abspath(ctx.config_file) or not shipped_config().is_file():
+        return None
+    from ..sourcesfile import atomic_write
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(target, shipped_config().read_text(encoding="utf-8"))
+    ctx._settings = None
+    return str(target)
 
 
 @click.command()
@@ -49,11 +71,15 @@ def init(ctx: Ctx, no_seed: bool, as_json: bool) -> None:
       watcher init
       watcher --db postgresql+psycopg://localhost/watcher init --no-seed
     """
+    wrote = _first_config(ctx)
+    if wrote:
+        click.echo(f"wrote the shipped sources.toml to {wrote}: edit it to choose your feeds and alert channels",
+                   err=True)
     info = initialise(ctx, seed=not no_seed)
     if as_json:
         emit_json(info)
     else:
-        click.echo(f"database ready: {ctx.store().url} ({info['commitments']} commitments in the registry, "
+        click.echo(f"database ready: {redact(ctx.store().url)} ({info['commitments']} commitments in the registry, "
                    f"{info['seed_articles_added']} seed articles added)")
 
 
@@ -91,7 +117,8 @@ def poll(ctx: Ctx, once: bool, as_json: bool, names: tuple[str, ...]) -> None:
     store = ctx.store()
     unknown = [n for n in names if settings.source(n) is None]
     if unknown:
-        raise ConfigError([f"--source {n!r}: no such source in {settings.path}" for n in unknown])
+        raise BadInput("; ".join(f"no source named {n!r} (--source) in {settings.path or 'sources.toml'}"
+                                 for n in unknown))
 
     async def main() -> object:
         analyzer = Analyzer.from_store(store, on_changes=change_hook(settings))
@@ -121,7 +148,12 @@ def run(ctx: Ctx) -> None:
       watcher run
     """
     settings = ctx.settings
+    import logging
+
     from ..daemon import run_daemon
+
+    # The daemon speaks at INFO by default: its start, one line per pass, alerts sent (-v: debug).
+    logging.getLogger("watcher").setLevel(logging.INFO if ctx.verbose == 0 else logging.DEBUG)
 
     _ensure_db(ctx)
     sys.exit(run_daemon(settings, ctx.store(), registry_file=ctx.registry_file))
@@ -133,12 +165,13 @@ def run(ctx: Ctx) -> None:
 @click.option("--title", help="Its title (default: its first line, or the file name).")
 @click.option("--published", help="Its publication date, e.g. 2024-11-15 (default: unknown).")
 @click.option("--source", "source_name", default="ingest", show_default=True, help="Outlet name to file it under.")
+@click.option("--language", metavar="CODE", help="Its language: en, ko, ja, ... (default: from its script, else en).")
 @click.option("--official", is_flag=True, help="The document is an official government text.")
 @click.option("--force", is_flag=True, help="Keep it even if the filter finds it off-topic.")
 @click.option("--json", "as_json", is_flag=True, help="Print what was stored as JSON.")
 @pass_ctx
 def ingest(ctx: Ctx, files: tuple[str, ...], url: str | None, title: str | None, published: str | None,
-           source_name: str, official: bool, force: bool, as_json: bool) -> None:
+           source_name: str, language: str | None, official: bool, force: bool, as_json: bool) -> None:
     """Add documents by hand (a statement an analyst pasted) through filter, store, claims, diff.
 
     \b
@@ -149,16 +182,28 @@ def ingest(ctx: Ctx, files: tuple[str, ...], url: str | None, title: str | None,
     from ..documents import read_document
     from ..filter import relevance
     from ..intake import Analyzer, store_articles
+    from ..language import normalise
 
     when = parse_date(published, "--published")
     if (url or title) and len(files) > 1:
         raise click.UsageError("--url and --title apply to a single FILE")
+    if language is not None and normalise(language) is None:
+        raise click.BadParameter(f"{language!r} is not a language code such as en, ko, ja", param_hint="--language")
+    missing = [f for f in files if not os.path.isfile(f)]
+    if missing:
+        raise BadInput("; ".join(f"no such file: {f}" if not os.path.exists(f) else f"not a file: {f}"
+                                 for f in missing))
+    hook = change_hook(ctx.settings)       # a bad configuration is reported before the database is opened
     store = ctx.store()
-    analyzer = Analyzer.from_store(store, on_changes=change_hook(ctx.settings))
+    analyzer = Analyzer.from_store(store, on_changes=hook)
     now = dt.datetime.now(dt.UTC)
     report = []
     for f in files:
-        art = read_document(f, url=url, title=title, published=when, source=source_name, official=official, now=now)
+        try:
+            art = read_document(f, url=url, title=title, published=when, source=source_name, official=official,
+                                now=now, language=language)
+        except ConfigError as exc:     # unreadable: a bad argument, not a bad configuration
+            raise BadInput(str(exc)) from exc
         rel = relevance(art.title, "", art.text)
         if not rel.relevant and not force:
             report.append({"file": f, "stored": False, "reason": "not about US-Japan-ROK cooperation (use --force)"})
@@ -175,30 +220,35 @@ def ingest(ctx: Ctx, files: tuple[str, ...], url: str | None, title: str | None,
 
 @click.group(invoke_without_command=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the listing as JSON.")
+@click.option("--all", "show_all", is_flag=True, help="Also list the sources removed from sources.toml.")
 @click.pass_context
-def sources(click_ctx: click.Context, as_json: bool) -> None:
+def sources(click_ctx: click.Context, as_json: bool, show_all: bool) -> None:
     """List sources with their health, or manage them (import, export, enable, disable).
 
     Each source: name, url, last_polled_at, last_status, last_error, error_count,
-    next_check_at, articles.
+    next_check_at, articles. A source removed from sources.toml keeps its history and
+    articles but is listed only with --all (with removed_at).
 
     \b
     Example:
       watcher sources --json
+      watcher sources --all
       watcher sources import feeds.opml
     """
     if click_ctx.invoked_subcommand is not None:
         return
     ctx: Ctx = click_ctx.obj
+    settings = ctx.settings      # a bad configuration is reported before anything else
     store = ctx.store()
-    store.sync_sources(ctx.settings.sources)
-    rows = store.list_sources()
+    store.sync_sources(settings.sources)
+    rows = store.list_sources(removed=show_all)
     if as_json:
-        emit_json([{k: r[k] for k in ("name", "url", "last_polled_at", "last_status", "last_error", "error_count",
-                                      "next_check_at", "articles", "enabled", "disabled_reason")} for r in rows])
+        keys = ("name", "url", "last_polled_at", "last_status", "last_error", "error_count", "next_check_at",
+                "articles", "enabled", "disabled_reason")
+        emit_json([{k: r[k] for k in keys + (("removed_at",) if show_all else ())} for r in rows])
     else:
-        table(rows, ["name", "last_status", "error_count", "articles", "last_polled_at", "next_check_at", "last_error"],
-              {"last_error": 60, "name": 30})
+        columns = ["name", "last_status", "error_count", "articles", "last_polled_at", "next_check_at", "last_error"]
+        table(rows, columns + (["removed_at"] if show_all else []), {"last_error": 60, "name": 0})
 
 
 @sources.command("import")
@@ -214,8 +264,10 @@ def sources_import(ctx: Ctx, opml_file: str, interval: str) -> None:
     """
     from ..opml import import_opml
 
-    added, skipped = import_opml(opml_file, ctx.config_path, interval=interval)
-    click.echo(f"{len(added)} sources added to {ctx.config_path}, {len(skipped)} already there")
+    path = ctx.config_file
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    added, skipped = import_opml(opml_file, path, interval=interval)
+    click.echo(f"{len(added)} sources added to {path}, {len(skipped)} already there")
 
 
 @sources.command("export")
@@ -232,24 +284,59 @@ def sources_export(ctx: Ctx) -> None:
     sys.stdout.write(export_opml(ctx.settings.sources))
 
 
+def _toggle(ctx: Ctx, name: str, enabled: bool) -> None:
+    """sources.toml is the truth: set the entry's `enabled` there (atomically, nothing else in the file
+    changes), then bring its row in line. Says why not, with exit 2, when it cannot."""
+    from ..config import load_settings
+    from ..sourcesfile import set_enabled
+
+    verb = "enable" if enabled else "disable"
+    settings = ctx.settings
+    path = settings.path or "sources.toml"
+    store = ctx.store()
+    if settings.source(name) is None:
+        row = store.source_states().get(name)
+        if row is not None and row.removed:
+            raise BadInput(f"cannot {verb} {name!r}: it was removed from {path}; add it back there to poll it again")
+        raise BadInput(f"no source named {name!r} in {path}")
+    try:
+        edited = set_enabled(path, name, enabled)
+    except ConfigError as exc:
+        raise BadInput(f"cannot {verb} {name!r}: {exc}") from exc
+    except OSError as exc:
+        raise BadInput(f"cannot {verb} {name!r}: {path}: cannot write: {exc.strerror or exc}") from exc
+    store.sync_sources(load_settings(path).sources)
+    if enabled:
+        store.set_source_enabled(name, True)     # and after errors or a 410: its error count starts again
+    note = f" ({path} edited)" if edited else f" (already {verb}d in {path})"
+    click.echo(f"{name}: {verb}d{note}")
+
+
 @sources.command("enable")
 @click.argument("name")
 @pass_ctx
 def sources_enable(ctx: Ctx, name: str) -> None:
-    """Re-enable a source that was disabled (after errors, a 410, or by hand); its error count resets."""
-    if not ctx.store().set_source_enabled(name, True):
-        raise click.UsageError(f"no source named {name!r}")
-    click.echo(f"{name}: enabled")
+    """Enable a source: `enabled = true` in sources.toml, and a source disabled after errors or a 410
+    is polled again (its error count resets).
+
+    \b
+    Example:
+      watcher sources enable "Kyodo News (English)"
+    """
+    _toggle(ctx, name, True)
 
 
 @sources.command("disable")
 @click.argument("name")
 @pass_ctx
 def sources_disable(ctx: Ctx, name: str) -> None:
-    """Mute a source: it is not polled until `watcher sources enable NAME`."""
-    if not ctx.store().set_source_enabled(name, False):
-        raise click.UsageError(f"no source named {name!r}")
-    click.echo(f"{name}: disabled")
+    """Disable a source: `enabled = false` in sources.toml; it is not polled until enabled again.
+
+    \b
+    Example:
+      watcher sources disable "NK News"
+    """
+    _toggle(ctx, name, False)
 
 
 @click.command()
@@ -271,4 +358,6 @@ def articles(ctx: Ctx, as_json: bool, query: str | None, since: str | None, sour
     if as_json:
         emit_json(rows)
     else:
-        table(rows, ["published_at", "source", "title"], {"title": 90, "source": 24, "published_at": 10})
+        for r in rows:
+            r["url"] = r.get("url") or r.get("doc")
+        table(rows, ["id", "published_at", "source", "title", "url"], {"title": 80, "source": 0, "url": 0})

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from ._context import Ctx, emit_json, parse_date, pass_ctx, table
+from ._context import BadInput, Ctx, emit_json, parse_date, pass_ctx, table
 
 
 def change_json(r: dict[str, Any]) -> dict[str, Any]:
@@ -48,7 +48,7 @@ def commitments(ctx: Ctx, as_json: bool) -> None:
     if as_json:
         emit_json(rows)
     else:
-        table(rows, ["id", "status", "deadline", "last_evidence"], {"id": 44, "last_evidence": 70})
+        table(rows, ["id", "status", "deadline", "last_evidence"], {"id": 0, "last_evidence": 70})
 
 
 @click.command()
@@ -65,9 +65,15 @@ def changes(ctx: Ctx, as_json: bool, since: str | None, commitment: str | None, 
     Example:
       watcher changes --since 2024-11-01 --json
     """
+    from sqlalchemy import select
+
     from ..store import commitments as q
+    from ..store import schema
 
     with ctx.store().read("listing changes") as conn:
+        if commitment is not None and conn.execute(
+                select(schema.commitments.c.id).where(schema.commitments.c.id == commitment)).first() is None:
+            raise BadInput(f"no commitment {commitment!r} (see `watcher commitments`)")
         rows = [change_json(r) for r in q.change_rows(conn, since=parse_date(since), commitment=commitment,
                                                         kind=kind)]
     if as_json:
@@ -76,7 +82,7 @@ def changes(ctx: Ctx, as_json: bool, since: str | None, commitment: str | None, 
         for r in rows:
             r["date"] = (r["published_at"] or "")[:10]
             r["move"] = f"{r['from_status'] or '-'} → {r['to_status'] or '-'}"
-        table(rows, ["date", "commitment", "change", "move", "evidence"], {"commitment": 36, "evidence": 80})
+        table(rows, ["date", "commitment", "change", "move", "evidence"], {"commitment": 0, "evidence": 80})
 
 
 @click.command()

@@ -97,9 +97,9 @@ class Store:
         with self.write("updating a source") as conn:
             return _sources.set_enabled(conn, name, enabled)
 
-    def list_sources(self) -> list[dict[str, Any]]:
+    def list_sources(self, *, removed: bool = False) -> list[dict[str, Any]]:
         with self.read("listing sources") as conn:
-            return _sources.listing(conn)
+            return _sources.listing(conn, removed=removed)
 
     # -- articles ------------------------------------------------------------------------
     def add_articles(self, batch: Sequence[Article], now: dt.datetime) -> list[_articles.Stored]:

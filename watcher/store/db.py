@@ -20,7 +20,12 @@ from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 
 from ..errors import StorageError
 
-ROOT = Path(__file__).resolve().parents[2]      # the repository: db/, alerts/, sources.toml
+# Where db/ (registry, seeds, migrations), alerts/ (templates) and the shipped sources.toml are: the
+# clone's own files when the package runs from a clone (an editable install, `make run`), else the copies an
+# installed wheel carries in watcher/_data (see setup.py).
+_TREE = Path(__file__).resolve().parents[2]
+IN_CLONE = (_TREE / "db" / "migrations").is_dir() and (_TREE / "watcher").is_dir()
+ROOT = _TREE if IN_CLONE else Path(__file__).resolve().parents[1] / "_data"
 DB_DIR = ROOT / "db"
 BUSY_TIMEOUT_MS = 10_000
 
@@ -194,45 +199,87 @@ def create_search_index(conn: Connection) -> None:
         conn.execute(text(stmt))
 
 
-def search_terms(query: str) -> list[str]:
-    """Split a user query into terms: whitespace-separated words, "quoted phrases" kept whole."""
-    terms: list[str] = []
+def search_groups(query: str) -> list[list[str]]:
+    """A user query as groups of alternatives: every group must match, one term of a group is enough.
+
+    Words are separated by spaces, ``"a quoted phrase"`` is one term, and ``OR`` (in capitals)
+    between two terms makes them alternatives: ``secretariat "leaders' summit" OR 정상회의`` is
+    secretariat AND ("leaders' summit" OR 정상회의). A quoted ``"OR"`` is a word.
+    """
+    groups: list[list[str]] = []
+    pending_or = False
     buf = query.strip()
     while buf:
-        if buf.startswith('"') and '"' in buf[1:]:
+        quoted = buf.startswith('"') and '"' in buf[1:]
+        if quoted:
             end = buf.index('"', 1)
             term, buf = buf[1:end], buf[end + 1:]
         else:
             parts = buf.split(None, 1)
             term, buf = parts[0], (parts[1] if len(parts) > 1 else "")
         buf = buf.strip()
+        if not quoted and term == "OR":
+            pending_or = bool(groups)
+            continue
         term = term.strip().strip('"')
-        if term:
-            terms.append(term)
-    return terms
+        if not term:
+            continue
+        if pending_or:
+            groups[-1].append(term)
+        else:
+            groups.append([term])
+        pending_or = False
+    return groups
+
+
+def search_terms(query: str) -> list[str]:
+    """Every term of a user query (see :func:`search_groups`), the ``OR`` operators left out."""
+    return [t for group in search_groups(query) for t in group]
+
+
+def _like(term: str) -> str:
+    return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _fts(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
 
 
 def search_clause(conn: Connection, query: str) -> tuple[str, dict[str, str]]:
-    """A SQL condition over ``articles`` (aliased ``a``) matching every term of ``query``.
+    """A SQL condition over ``articles`` (aliased ``a``) for ``query`` (:func:`search_groups`).
 
-    Terms of three or more characters use the trigram index; shorter ones (two-character
-    Korean and Japanese words such as 韓国) fall back to a substring scan.
+    Both databases match each term as a case-insensitive substring of the title or the text.
+    Terms of three or more characters use the trigram index (one FTS5 MATCH on SQLite for every
+    group made only of such terms); shorter ones (two-character Korean and Japanese words such
+    as 韓国) fall back to a substring scan.
     """
-    terms = search_terms(query)
+    groups = search_groups(query)
     params: dict[str, str] = {}
     conds: list[str] = []
     sqlite = is_sqlite(conn)
-    long_terms = [t for t in terms if len(t) >= 3]
-    if sqlite and long_terms:
-        params["fts"] = " ".join('"' + t.replace('"', '""') + '"' for t in long_terms)
-        conds.append("a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH :fts)")
-    for i, t in enumerate(terms):
-        if sqlite and len(t) >= 3:
-            continue
-        key = f"t{i}"
-        params[key] = "%" + t.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    n = 0
+
+    def like(term: str) -> str:
+        nonlocal n
+        key, n = f"t{n}", n + 1
+        params[key] = _like(term)
         if sqlite:
-            conds.append(f"(a.title LIKE :{key} ESCAPE '\\' OR a.text LIKE :{key} ESCAPE '\\')")
-        else:
-            conds.append(f"((a.title || ' ' || a.text) ILIKE :{key} ESCAPE '\\')")
+            return f"(a.title LIKE :{key} ESCAPE '\\' OR a.text LIKE :{key} ESCAPE '\\')"
+        return f"((a.title || ' ' || a.text) ILIKE :{key} ESCAPE '\\')"
+
+    def match(expr: str) -> str:
+        nonlocal n
+        key, n = f"t{n}", n + 1
+        params[key] = expr
+        return f"a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH :{key})"
+
+    indexed: list[str] = []      # SQLite: groups the trigram index answers alone, in one MATCH
+    for group in groups:
+        if sqlite and all(len(t) >= 3 for t in group):
+            indexed.append("(" + " OR ".join(_fts(t) for t in group) + ")")
+            continue
+        alts = [match(_fts(t)) if sqlite and len(t) >= 3 else like(t) for t in group]
+        conds.append(alts[0] if len(alts) == 1 else "(" + " OR ".join(alts) + ")")
+    if indexed:
+        conds.insert(0, match(" AND ".join(indexed)))
     return (" AND ".join(conds) or "1=1"), params

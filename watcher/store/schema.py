@@ -73,6 +73,7 @@ sources = Table(
     Column("next_check_at", UTCDateTime()),
     Column("disabled_reason", Text),
     Column("muted", Boolean, nullable=False, default=False),
+    Column("removed_at", UTCDateTime()),        # gone from sources.toml: kept for its history, not listed
 )
 
 articles = Table(

@@ -33,6 +33,7 @@ class SourceState:
     final_url: str | None = None
     official: bool = False
     http_status: int | None = None
+    removed: bool = False         # no longer in sources.toml
 
 
 @dataclass(frozen=True)
@@ -55,17 +56,19 @@ class SourceUpdate:
 
 
 def sync(conn: Connection, configured: Sequence[Source]) -> None:
-    """Make the table match sources.toml: new rows inserted, url/official/enabled updated."""
+    """Make the table match sources.toml: new rows inserted, url/official/enabled updated, rows of
+    sources no longer in the file marked removed (their history and articles kept), and a source put
+    back in the file no longer removed."""
     rows = {r.name: r for r in conn.execute(select(sources.c.name, sources.c.url, sources.c.enabled,
-                                                   sources.c.official))}
+                                                   sources.c.official, sources.c.removed_at))}
     new = []
     for s in configured:
         row = rows.get(s.name)
         if row is None:
             new.append({"name": s.name, "url": s.url, "enabled": s.enabled, "official": s.official,
                         "error_count": 0, "muted": False})
-        elif (row.url, row.enabled, row.official) != (s.url, s.enabled, s.official):
-            values: dict[str, Any] = {"url": s.url, "enabled": s.enabled, "official": s.official}
+        elif (row.url, row.enabled, row.official) != (s.url, s.enabled, s.official) or row.removed_at is not None:
+            values: dict[str, Any] = {"url": s.url, "enabled": s.enabled, "official": s.official, "removed_at": None}
             if row.url != s.url:   # a new address: forget the old validators and errors
                 values.update(etag=None, last_modified=None, body_hash=None, error_count=0,
                               next_check_at=None, disabled_reason=None, final_url=None)
@@ -73,8 +76,10 @@ def sync(conn: Connection, configured: Sequence[Source]) -> None:
     if new:   # another process syncing at the same time may have inserted some: not an error
         conn.execute(insert_skipping_conflicts(conn, sources), new)
     names = {s.name for s in configured}
-    gone = [n for n in rows if n not in names]
+    gone = [n for n, r in rows.items() if n not in names and (r.enabled or r.removed_at is None)]
     if gone:
+        conn.execute(update(sources).where(sources.c.name.in_(gone), sources.c.removed_at.is_(None))
+                     .values(removed_at=dt.datetime.now(dt.UTC)))
         conn.execute(update(sources).where(sources.c.name.in_(gone)).values(enabled=False))
 
 
@@ -83,9 +88,9 @@ def in_sync(current: dict[str, SourceState], configured: Sequence[Source]) -> bo
     names = {s.name for s in configured}
     for s in configured:
         st = current.get(s.name)
-        if st is None or (st.url, st.enabled, st.official) != (s.url, s.enabled, s.official):
+        if st is None or st.removed or (st.url, st.enabled, st.official) != (s.url, s.enabled, s.official):
             return False
-    return all(not st.enabled for name, st in current.items() if name not in names)
+    return all(not st.enabled and st.removed for name, st in current.items() if name not in names)
 
 
 def states(conn: Connection) -> dict[str, SourceState]:
@@ -97,7 +102,7 @@ def states(conn: Connection) -> dict[str, SourceState]:
             body_hash=r.body_hash, error_count=r.error_count or 0, next_check_at=r.next_check_at,
             last_status=r.last_status, disabled_reason=r.disabled_reason, muted=r.muted,
             last_success_at=r.last_success_at, final_url=r.final_url, official=r.official,
-            http_status=r.http_status)
+            http_status=r.http_status, removed=r.removed_at is not None)
     return out
 
 
@@ -137,11 +142,15 @@ def set_enabled(conn: Connection, name: str, enabled: bool) -> bool:
     return bool(res.rowcount)
 
 
-def listing(conn: Connection) -> list[dict[str, Any]]:
+def listing(conn: Connection, *, removed: bool = False) -> list[dict[str, Any]]:
+    """Every source in sources.toml with its health; ``removed``: those gone from it too."""
     counts: dict[str, int] = {r[0]: int(r[1]) for r in conn.execute(
         select(articles.c.source, func.count()).group_by(articles.c.source))}
     out = []
-    for r in conn.execute(select(sources).order_by(sources.c.name)):
+    q = select(sources).order_by(sources.c.name)
+    if not removed:
+        q = q.where(sources.c.removed_at.is_(None))
+    for r in conn.execute(q):
         out.append({
             "name": r.name, "url": r.url, "enabled": bool(r.enabled and not r.muted and not r.disabled_reason),
             "last_polled_at": _iso(r.last_polled_at), "last_status": r.last_status,
@@ -150,6 +159,8 @@ def listing(conn: Connection) -> list[dict[str, Any]]:
             "last_success_at": _iso(r.last_success_at), "http_status": r.http_status,
             "disabled_reason": r.disabled_reason,
         })
+        if removed:
+            out[-1]["removed_at"] = _iso(r.removed_at)
     return out
 
 

@@ -300,7 +300,7 @@ def list_sources(conn: Connection) -> list[dict[str, Any]]:
     counts = {r[0]: int(r[1]) for r in conn.execute(
         select(articles.c.source, func.count()).group_by(articles.c.source))}
     out = []
-    for r in conn.execute(select(sources).order_by(sources.c.name)).mappings():
+    for r in conn.execute(select(sources).where(sources.c.removed_at.is_(None)).order_by(sources.c.name)).mappings():
         d = {k: r[k] for k in ("id", "name", "url", "enabled", "muted", "official", "last_polled_at",
                                "last_success_at", "last_status", "last_error", "http_status", "next_check_at",
                                "disabled_reason")}
