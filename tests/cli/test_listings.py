@@ -164,7 +164,8 @@ def test_tables_align_korean_and_japanese_and_show_whole_names_ids_urls_and_seco
     listing = watcher(tmp_path, "articles", config=cfg).stdout.splitlines()
     assert listing[0].split() == ["id", "published_at", "source", "title", "url"]
     arts = json.loads(watcher(tmp_path, "articles", "--json", config=cfg).stdout)
-    assert len(arts) == 1
-    (line,) = listing[1:]
-    assert line.startswith(f"{arts[0]['id']} ") and line.rstrip().endswith("http://example.org/a1")
-    assert "2024-11-15 09:30:05Z" in line
+    assert len(arts) == len(names)         # one row per source (dedupe is per source)
+    assert len(listing[1:]) == len(names)
+    for art, line in zip(arts, listing[1:], strict=True):
+        assert line.startswith(f"{art['id']} ") and line.rstrip().endswith("http://example.org/a1")
+        assert "2024-11-15 09:30:05Z" in line
