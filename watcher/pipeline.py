@@ -123,6 +123,8 @@ class Poller:
         self._pages: Fetcher | None = None
         self._pages_lock = asyncio.Lock()
         self._hosts = HostLimits(settings.fetch.per_host)   # one per-host limit for feeds and pages
+        # each source's next_check_at as last read or written by this poller (the daemon's schedule)
+        self.next_checks: dict[str, dt.datetime | None] = {}
 
     async def __aenter__(self) -> Poller:
         self._fetcher = Fetcher(self.settings.fetch, host_limits=self._hosts)
@@ -195,6 +197,7 @@ class Poller:
                 continue
             if names is not None and src.name not in names:
                 continue
+            self.next_checks[src.name] = st.next_check_at
             if only_due and not is_due(st.next_check_at, now, src.interval):
                 continue
             chosen.append((src, st))
@@ -257,11 +260,14 @@ class Poller:
             log.exception("source %r: storing articles failed", res.source.name)
             res.outcome, res.error, res.body_hash, res.articles = (
                 Outcome.INTERNAL_ERROR, f"storing articles failed: {exc}", None, [])
-            self.store.record_polls([self._update(res, st, now)])
+            update = self._update(res, st, now)
+            self.store.record_polls([update])
+            self.next_checks[update.name] = update.next_check_at
             counts["errors"] += 1
             return
         if self.analyzer is not None and states is not None:
             self.analyzer.states = states
+        self.next_checks.update((u.name, u.next_check_at) for u in updates)
         counts["new"] += len(stored)
         counts["changes"] += n_changes
         for res, _ in batch:
