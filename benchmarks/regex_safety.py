@@ -7,7 +7,8 @@ backtracking engine work hard:
 
 - whitespace runs: ASCII spaces, U+2003 (em space), NBSP, the ideographic space, and a mix of
   every Unicode space; words separated by 1,000-space runs;
-- repeated punctuation (each of ``,;:.!?-'"“”()[]{}<>&#/=_``), and all of them mixed;
+- repeated punctuation (each of ``,;:.!?-'"“”()[]{}<>&#/=_``), all of them mixed, and runs of
+  1,000 of each (and of each space) followed by a letter;
 - long words (``a``, digits, Hangul, kanji), nested brackets and quotes, unclosed tags,
   comments and entities;
 - near misses built from the pattern's own literals: each literal repeated, cut one character
@@ -172,6 +173,8 @@ def generic_inputs(size: int) -> Iterator[tuple[str, str]]:
     for ch in ",;.-'\"(<&":
         yield f"repeated {ch!r}", ch * size
     yield "punctuation mix", _fill(PUNCT, size)
+    yield "1000-runs of each punctuation, then a letter", _fill("".join(ch * 1000 + "a" for ch in PUNCT), size)
+    yield "1000-runs of each space, then a letter", _fill("".join(c * 1000 + "a" for c in UNICODE_SPACES + BREAKS), size)
     yield "punctuation + spaces", _fill(", ; : . ! ? - ", size)
     yield "long word", "a" * size
     yield "long number", "1" * size
