@@ -1,9 +1,9 @@
 """``watcher run``: the scheduler around the orchestrator.
 
-APScheduler runs one job per source; each job asks the poller for that source when it is
-due, then sets its own next run to the source's ``next_check_at`` (which carries the
-interval, its jitter, backoff and ``Retry-After``: ``watcher.schedule.next_run``). A daily
-job checks deadlines (``overdue`` changes), and the notifier delivers the outbox. SIGTERM or SIGINT stops it within a few seconds:
+APScheduler runs one job per source; each job polls the source when it is due and sets
+its own next run to the ``next_check_at`` that poll recorded (interval, jitter, backoff,
+``Retry-After``: ``schedule.next_run``). A daily job checks deadlines (``overdue`` changes), and
+the notifier delivers the outbox. SIGTERM or SIGINT stops it within a few seconds:
 every write is one transaction, so nothing is half-written, and the next start resumes.
 """
 
