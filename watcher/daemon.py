@@ -1,8 +1,8 @@
 """``watcher run``: the scheduler around the orchestrator.
 
-APScheduler runs one job per source on that source's interval (with jitter); each job
-asks the poller for that source when it is due (``next_check_at`` on the row carries
-backoff and ``Retry-After``). A daily job checks deadlines (``overdue`` changes), and
+APScheduler runs one job per source; each job polls the source when it is due and sets
+its own next run to the ``next_check_at`` that poll recorded (interval, jitter, backoff,
+``Retry-After``: ``schedule.next_run``). A daily job checks deadlines (``overdue`` changes), and
 the notifier delivers the outbox. SIGTERM, SIGINT or SIGHUP stops it within a few seconds
 (SIGHUP stops rather than reloads: start it again to read a changed sources.toml): work in
 flight gets STOP_GRACE, then is cancelled (an alert being sent goes back to the queue);
@@ -23,7 +23,9 @@ from .config import Settings
 from .daemonlog import PassLog, start_line
 from .intake import Analyzer, ChangeHook
 from .pipeline import Poller, utcnow
+from .schedule import next_run
 from .store import Store
+from .types import Source
 
 log = logging.getLogger("watcher.daemon")
 
@@ -50,6 +52,7 @@ def overdue_check(store: Store, analyzer: Analyzer, clock: Callable[[], dt.datet
 async def serve_forever(settings: Settings, store: Store, *, clock: Callable[[], dt.datetime] = utcnow,
                         stop: asyncio.Event | None = None) -> None:
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
+    from apscheduler.triggers.date import DateTrigger
     from apscheduler.triggers.interval import IntervalTrigger
 
     stop = stop or asyncio.Event()
@@ -61,7 +64,13 @@ async def serve_forever(settings: Settings, store: Store, *, clock: Callable[[],
     passes = PassLog(log)
 
     async with Poller(settings, store, clock=clock, analyzer=analyzer) as poller:
-        async def poll_one(name: str) -> None:
+        def arm(src: Source, at: dt.datetime) -> None:
+            """The source's job runs once, at ``at``; it arms the next run itself."""
+            scheduler.add_job(poll_one, DateTrigger(run_date=at), args=[src], id=f"source:{src.name}",
+                              replace_existing=True, max_instances=1, coalesce=True, misfire_grace_time=None)
+
+        async def poll_one(src: Source) -> None:
+            name = src.name
             task = asyncio.current_task()
             if task is not None:
                 running.add(task)
@@ -76,12 +85,12 @@ async def serve_forever(settings: Settings, store: Store, *, clock: Callable[[],
                 passes.end(report)
                 if task is not None:
                     running.discard(task)
+                if not stop.is_set():
+                    arm(src, next_run(clock(), poller.next_checks.get(name), src.interval))
 
         now = clock()
         for i, src in enumerate(s for s in settings.sources if s.enabled):
-            scheduler.add_job(poll_one, IntervalTrigger(seconds=src.interval, jitter=max(1, int(src.interval * settings.fetch.jitter))),
-                              args=[src.name], id=f"source:{src.name}", max_instances=1, coalesce=True,
-                              next_run_time=now + dt.timedelta(seconds=min(30.0, 0.05 * i)), misfire_grace_time=None)
+            arm(src, now + dt.timedelta(seconds=min(30.0, 0.05 * i)))
 
         async def daily() -> None:
             try:

@@ -10,7 +10,7 @@ from pathlib import Path
 from .errors import ConfigError
 from .language import article_language
 from .store.db import DB_DIR
-from .textutil import canonical_url, content_hash, simhash
+from .textutil import canonical_url, collapse_spaces, content_hash, simhash
 from .types import Article
 
 SEED_DIR = DB_DIR / "seeds"
@@ -37,7 +37,7 @@ def read_document(path: str | os.PathLike[str], *, url: str | None = None, title
         text, title = ex.text, title or ex.title or p.name
         url = url or ex.canonical_url
     else:
-        text = raw.decode("utf-8", errors="replace").replace("\r\n", "\n").strip()
+        text = collapse_spaces(raw.decode("utf-8", errors="replace").replace("\r\n", "\n")).strip()
         if title is None:
             first, _, rest = text.partition("\n")
             title = first.strip() if first.strip() and len(first) <= 200 and rest.startswith("\n") else p.name

@@ -9,6 +9,7 @@ the most paragraph text is taken as the article body. Expected failures are outc
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import datetime as dt
 import email.utils
 import json
@@ -167,7 +168,7 @@ _BOILER_LINE = re.compile(
     r"저작권자.*|広告|関連記事)$",
     re.I,
 )
-_WS = re.compile(r"[ \t\r\f\v\u00a0\u3000]+")
+_WS = re.compile(r"[^\S\n]+")   # every Unicode space (NBSP, U+2003, U+3000 ...) but the line feed
 
 
 def _clean_lines(lines: list[str]) -> list[str]:
@@ -343,11 +344,18 @@ def extract_article(
         text = html[:max_bytes]
     text = text.replace("\x00", "")
     try:
-        return _lexbor_extract(text, url, max_chars, now)
+        return _tidy(_lexbor_extract(text, url, max_chars, now))
     except Exception as exc:  # selectolax failed on this page: the slower parser gets a turn
         first = f"{type(exc).__name__}: {exc}"
     try:
         res = _bs4_extract(text, url, max_chars, now)
     except Exception as exc:
         return ExtractResult(Outcome.MALFORMED, error=f"{first}; fallback: {type(exc).__name__}: {exc}"[:500])
-    return res
+    return _tidy(res)
+
+
+def _tidy(res: ExtractResult) -> ExtractResult:
+    """The title with its whitespace collapsed too (the body's lines already are)."""
+    if res.title is None:
+        return res
+    return dataclasses.replace(res, title=" ".join(res.title.split()) or None)

@@ -136,7 +136,8 @@ _NEEDLES = (
 _KINDS = frozenset({"ours", "other", "fe", "camp", "tri"})
 _NOT_KR_BEFORE = ("north ", "north-", "people's republic of ", "people’s republic of ", "dprk ")
 _NOT_US_BEFORE = ("latin ", "south ", "central ", "north ")
-_GAP = re.compile(r"\s*(?:[-–—‐/·・、]|,?\s*(?:and|&|및|와|과)|,)\s*(?:the\s+|The\s+|President\s+|Prime Minister\s+)?")
+# tried from the start of a run of spaces only, and no run is read twice (possessive): linear time
+_GAP = re.compile(r"(?<!\s)\s*+(?:[-–—‐/·・、]|,?\s*+(?:and|&|및|와|과)|,)\s*+(?:the\s+|The\s+|President\s+|Prime Minister\s+)?")
 _PUNCT = re.compile(r"[.!?\n。！？]")
 _CLOSERS = "\"'”’)]"
 

@@ -56,6 +56,7 @@ WORKER_NICE = 10
 # internal_error): no input can hold a pass, or the daemon, forever. Legitimate jobs take milliseconds; a
 # 10 MiB feed through feedparser a few seconds.
 JOB_TIMEOUT = 120.0
+MAX_PAGE_DEADLINE = 86_400.0   # page_deadline is read up to a day (an infinite one would be no deadline)
 
 
 def process_feed(body: bytes, url: str, headers: tuple[tuple[str, str], ...], max_entries: int) -> ProcessedFeed:
@@ -123,6 +124,8 @@ class Poller:
         self._pages: Fetcher | None = None
         self._pages_lock = asyncio.Lock()
         self._hosts = HostLimits(settings.fetch.per_host)   # one per-host limit for feeds and pages
+        # each source's next_check_at as last read or written by this poller (the daemon's schedule)
+        self.next_checks: dict[str, dt.datetime | None] = {}
 
     async def __aenter__(self) -> Poller:
         self._fetcher = Fetcher(self.settings.fetch, host_limits=self._hosts)
@@ -195,6 +198,7 @@ class Poller:
                 continue
             if names is not None and src.name not in names:
                 continue
+            self.next_checks[src.name] = st.next_check_at
             if only_due and not is_due(st.next_check_at, now, src.interval):
                 continue
             chosen.append((src, st))
@@ -211,9 +215,12 @@ class Poller:
                 if batch:   # off the event loop: fetches in flight keep their timing
                     await asyncio.to_thread(self._write, batch, counts)
 
+        # the pass's page fetches stop here; an item whose page is not in by then keeps its feed summary
+        page_deadline = asyncio.get_running_loop().time() + min(settings.fetch.page_deadline, MAX_PAGE_DEADLINE)
+
         async def run(src: Source, st: SourceState) -> None:
             try:
-                res = await self._poll_source(src, st)
+                res = await self._poll_source(src, st, page_deadline)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # a bug in our handling of this one source
@@ -257,9 +264,12 @@ class Poller:
             log.exception("source %r: storing articles failed", res.source.name)
             res.outcome, res.error, res.body_hash, res.articles = (
                 Outcome.INTERNAL_ERROR, f"storing articles failed: {exc}", None, [])
-            self.store.record_polls([self._update(res, st, now)])
+            update = self._update(res, st, now)
+            self.store.record_polls([update])
+            self.next_checks[update.name] = update.next_check_at
             counts["errors"] += 1
             return
+        self.next_checks.update((u.name, u.next_check_at) for u in updates)
         counts["new"] += len(stored)
         counts["changes"] += n_changes
         for res, _ in batch:
@@ -296,7 +306,7 @@ class Poller:
             validators=validators, body_hash=body_hash, last_success_at=now if not failed else st.last_success_at,
             final_url=final_url, disabled_reason=disabled, routine=routine)
 
-    async def _poll_source(self, src: Source, st: SourceState) -> _SourceResult:
+    async def _poll_source(self, src: Source, st: SourceState, page_deadline: float) -> _SourceResult:
         assert self._fetcher is not None
         fetched = await self._fetcher.fetch(src.url, st.validators)
         if fetched.outcome is not Outcome.OK:
@@ -308,16 +318,46 @@ class Poller:
         processed = await self._process(body, fetched.final_url or src.url, fetched.headers)
         if processed.outcome is not Outcome.OK:
             return _SourceResult(src, processed.outcome, processed.error, fetched, body_hash=None)
-        pages = await asyncio.gather(*(self._page(src, e) for e, _rel in processed.relevant))
-        arts = await self._build(src, [e for e, _rel in processed.relevant], pages) if pages else []
+        entries = [e for e, _rel in processed.relevant]
+        pages = await self._fetch_pages(src, entries, page_deadline)
+        arts = await self._build(src, entries, pages) if pages else []
         return _SourceResult(src, Outcome.OK, processed.error, fetched, arts, digest)
 
-    async def _page(self, src: Source, entry: Entry) -> tuple[bytes | None, str | None]:
-        """The linked page of an entry that carries only a summary (None when not fetched)."""
-        text = entry.content or entry.summary
-        if not (self.settings.fetch.extract_pages and entry.url and len(text) < SHORT_TEXT):
-            return None, None
-        pages = await self._page_fetcher()
+    async def _fetch_pages(self, src: Source, entries: list[Entry], deadline: float) -> list[tuple[bytes | None, str | None]]:
+        """The linked pages of the entries that carry only a summary ((None, None) for the others), within
+        the source's page budget: at most ``pages_per_source`` in flight at once (so one source cannot hold
+        every page slot), at most ``max_pages_per_source`` in the pass, none after the pass's ``deadline``
+        (event-loop time). An entry whose page is not fetched keeps its feed summary: it is stored all the
+        same."""
+        f = self.settings.fetch
+        out: list[tuple[bytes | None, str | None]] = [(None, None)] * len(entries)
+        wanted = [i for i, e in enumerate(entries)
+                  if f.extract_pages and e.url and len(e.content or e.summary) < SHORT_TEXT]
+        if len(wanted) > f.max_pages_per_source:
+            log.info("source %r: %d pages to fetch, %d in one pass (max_pages_per_source): the other items keep "
+                     "their feed summary", src.name, len(wanted), f.max_pages_per_source)
+            wanted = wanted[:f.max_pages_per_source]
+        if not wanted:
+            return out
+        fetcher = await self._page_fetcher()
+        budget = asyncio.Semaphore(f.pages_per_source)
+
+        async def one(i: int) -> None:
+            async with budget:
+                out[i] = await self._page(src, entries[i], fetcher)
+
+        try:
+            async with asyncio.timeout_at(deadline):
+                await asyncio.gather(*(one(i) for i in wanted))
+        except TimeoutError:
+            missed = sum(1 for i in wanted if out[i][0] is None)
+            log.info("source %r: the pass's page deadline (page_deadline) passed with %d pages not fetched: "
+                     "their items keep their feed summary", src.name, missed)
+        return out
+
+    async def _page(self, src: Source, entry: Entry, pages: Fetcher) -> tuple[bytes | None, str | None]:
+        """The linked page of an entry (None when not fetched)."""
+        assert entry.url is not None
         fetched = await pages.fetch(entry.url, accept="text/html,application/xhtml+xml;q=0.9,*/*;q=0.5")
         if fetched.outcome is Outcome.OK and fetched.body:
             return fetched.body, fetched.final_url or entry.url

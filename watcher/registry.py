@@ -67,7 +67,7 @@ class Commitment:
         return parse_since(self.since)
 
 
-_SINCE_RE = re.compile(r"\s*(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+_SINCE_RE = re.compile(r"(?<!\s)\s*(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 
 
 @functools.lru_cache(maxsize=1024)

@@ -5,6 +5,10 @@ Success: the source's interval plus up to ``jitter`` of it. Failure: exponential
 ``Retry-After`` pushes the next check at least that far (capped at a week). After
 ``DISABLE_AFTER`` consecutive failures, or a 410, the source is disabled until an
 analyst re-enables it (``watcher sources enable NAME``).
+
+The daemon runs each source's job at the time :func:`next_run` gives: the ``next_check_at``
+the last poll recorded, so the jitter is added once (here) and a job never fires a moment
+before the source is due only to skip a whole interval.
 """
 
 from __future__ import annotations
@@ -37,3 +41,14 @@ def is_due(next_check_at: dt.datetime | None, now: dt.datetime, interval: float 
         return True
     horizon = max(MAX_BACKOFF, MAX_RETRY_AFTER, interval) * 1.5
     return (next_check_at - now).total_seconds() > horizon
+
+
+def next_run(now: dt.datetime, next_check_at: dt.datetime | None, interval: float) -> dt.datetime:
+    """When the daemon runs a source's job again, after one that ended at ``now``: at the source's
+    ``next_check_at`` (which carries its interval, jitter, backoff and ``Retry-After``); an interval
+    from now when no later time is recorded (the poll could not record one, or the source is
+    disabled and is looked at again then) or when the recorded one is beyond any delay we set (the
+    clock went backwards: :func:`is_due`)."""
+    if next_check_at is None or is_due(next_check_at, now, interval):
+        return now + dt.timedelta(seconds=interval)
+    return next_check_at

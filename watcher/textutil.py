@@ -20,6 +20,7 @@ __all__ = [
     "PLAIN_ABSOLUTE_URL",
     "canonical_url",
     "clamp_date",
+    "collapse_spaces",
     "content_hash",
     "html_to_text",
     "near_duplicate",
@@ -35,6 +36,18 @@ def normalize_text(s: str) -> str:
     if not s:
         return ""
     return _WS.sub(" ", unicodedata.normalize("NFKC", s)).strip()
+
+
+# Every run of spaces (any Unicode space: tab, NBSP, U+2003, the ideographic space ...; every whitespace but
+# the line feed) and every run of blank lines.
+_SPACE_RUN = re.compile(r"[^\S\n]+")
+_BLANK_LINES = re.compile(r"\n(?: ?\n)+")
+
+
+def collapse_spaces(s: str) -> str:
+    """Each run of spaces (any Unicode space) → one space, each run of blank lines → one blank line;
+    single line breaks are kept. No later stage then sees a huge run of whitespace."""
+    return _BLANK_LINES.sub("\n\n", _SPACE_RUN.sub(" ", s)) if s else ""
 
 
 # --- HTML → text -------------------------------------------------------------------------------------------

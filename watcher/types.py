@@ -41,6 +41,9 @@ class FetchSettings:
     user_agent: str = "watcher/0.1 (+trilateral commitment monitor)"
     allow_private_hosts: tuple[str, ...] = ()   # hostnames, IPs or CIDRs allowed despite being non-public
     extract_pages: bool = True                  # fetch the linked page when an entry has only a summary
+    pages_per_source: int = 8                   # page requests one source may have in flight at once
+    max_pages_per_source: int = 50              # pages fetched for one source in one pass
+    page_deadline: float = 120.0                # seconds after a pass starts when its page fetches stop
     max_entries: int = 500                      # entries kept per feed per poll
     jitter: float = 0.1                         # fraction of the interval
 

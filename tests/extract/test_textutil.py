@@ -8,6 +8,7 @@ import pytest
 
 from watcher.textutil import (
     canonical_url,
+    collapse_spaces,
     content_hash,
     html_to_text,
     near_duplicate,
@@ -96,3 +97,22 @@ def test_simhash_values_never_change(text: str, expected: int) -> None:
     """Stored articles keep the simhash they were given, and new ones are clustered against them: a new
     way of computing it must give the same bits (these were computed by the first implementation)."""
     assert simhash(text) == expected
+
+
+def test_collapse_spaces_takes_every_unicode_space_and_keeps_paragraphs() -> None:
+    spaces = "\t\u00a0\u2003\u2009\u202f\u3000 "
+    assert collapse_spaces(f"a{spaces * 3}b\nc\n\n \n\u3000\n\nd") == "a b\nc\n\nd"
+    assert collapse_spaces("") == ""
+    big = collapse_spaces("x" + "\u2003" * 1_000_000 + "y" + "\n" * 100_000 + "z")
+    assert big == "x y\n\nz"
+
+
+def test_an_ingested_document_has_no_run_of_spaces(tmp_path: object) -> None:
+    from pathlib import Path
+
+    from watcher.documents import read_document
+
+    path = Path(str(tmp_path)) / "statement.txt"
+    path.write_text("Title\n\nThe three leaders agreed" + "\u2003" * 60_000 + "to meet.\n\n\n\nNext.\n")
+    art = read_document(path)
+    assert art.text == "Title\n\nThe three leaders agreed to meet.\n\nNext."

@@ -16,8 +16,8 @@ CLAUSE_SPLIT = re.compile(
     r";\s+|"
     r",(?:\s+(?:but|while|whereas|although|though|even as)\s+|\s+when\s+|"
     r"\s+and\s+(?=(?:they|we|he|she|it|while|also|then|later|added|the \w+ (?:said|added))\b))|"
-    r"\s+(?:while\s+|as the\s+|when\s+|but\s+(?=(?:they|we|he|she|it|the|officials|later|then)\b))"
-)
+    r"(?<!\s)\s+(?:while\s+|as the\s+|when\s+|but\s+(?=(?:they|we|he|she|it|the|officials|later|then)\b))"
+)  # "(?<!\s)": tried from the start of a run of spaces only, not again from each space of it (linear time)
 _OBJ_LEAD = re.compile(
     r"^(?:\s|,)*(?:(?:to|on|that|upon|with|for|their|our|its|the importance of|shared|renewed|strong|"
     r"firm|full|continued|commitments?|efforts?|aim|plans?|intention|resolve|willingness|determination|"

@@ -84,7 +84,6 @@ _NONGOV_SAY = re.compile(
     r"\b(?:say|says|said|warn\w*|argu\w*|believ\w*|expect\w*|predict\w*|suggest\w*|think|thinks|"
     r"according to)\b"
 )
-_TRAILING_FRAME = re.compile(r"[,\s\"”]+(?:the|a|an|he|she|they|it)\s[\w .'-]{0,60}(?:said|added|noted|stated)\b.*$")
 # The same searches, tried only where a literal a match starts with occurs (fastre.HeadSearch),
 # and, for whole sentences and clauses, only when a word a match starts with is there.
 _F_NONGOV = GatedSearch(lx.NONGOV_ACTOR)

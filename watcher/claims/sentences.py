@@ -14,8 +14,10 @@ _DOTTED_END_OK = frozenset({"u.s", "u.n", "u.k", "d.c", "p.m", "a.m", "e.u", "u.
 _STARTERS = frozenset(
     ["the", "he", "she", "it", "they", "we", "in", "on", "at", "but", "this", "that", "these", "those", "a", "an", "its", "their", "his", "her", "our", "however", "meanwhile", "also", "after", "before", "during", "earlier", "later", "according", "while", "when", "since", "as", "if"]
 )
-_BOUNDARY = re.compile(r"[.!?。！？]+[\"'”’)\]」』]*(?=\s|$|[가-힣ぁ-んァ-ン一-龥\"“‘])")
-_NEXT_START = re.compile(r"\s*([\"'“‘(\[「『]*)(\S)")
+# "(?<!...)": each pattern is tried from the start of a run of its first class only, not again from every
+# character of the run (a run of 100,000 dots or spaces costs linear time, not quadratic)
+_BOUNDARY = re.compile(r"(?<![.!?。！？])[.!?。！？]+[\"'”’)\]」』]*(?=\s|$|[가-힣ぁ-んァ-ン一-龥\"“‘])")
+_NEXT_START = re.compile(r"(?<!\s)\s*([\"'“‘(\[「『]*)(\S)")
 _PARA = re.compile(r"[^\n]+")
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
 
