@@ -28,11 +28,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from . import aio
 from .build import SHORT_TEXT, build_articles
 from .config import Settings
+from .decide import Polled, decide
 from .errors import Outcome
 from .intake import Analyzer, store_in
 from .net import Fetcher
 from .net.hosts import HostLimits
-from .schedule import DISABLE_AFTER, is_due, next_check
+from .schedule import is_due
 from .store import SourceState, SourceUpdate, Store
 from .store.sources import apply_updates
 from .types import Article, Entry, FetchResult, PollReport, Source
@@ -271,30 +272,9 @@ class Poller:
                 counts["fetched"] += 1
 
     def _update(self, res: _SourceResult, st: SourceState, now: dt.datetime) -> SourceUpdate:
-        """The source row after this poll: status, backoff, validators kept or replaced."""
-        src, outcome, f = res.source, res.outcome, res.fetch
-        failed = outcome.is_error
-        errors = st.error_count + 1 if failed else 0
-        disabled = None
-        if outcome is Outcome.GONE:
-            disabled = "the server answered 410 Gone"
-        elif failed and errors >= DISABLE_AFTER:
-            disabled = f"{errors} consecutive failures; re-enable with `watcher sources enable`"
-        keep = outcome in (Outcome.OK, Outcome.NOT_MODIFIED)
-        validators = f.validators if f and keep else st.validators
-        body_hash = res.body_hash if res.body_hash is not None else st.body_hash
-        final_url = f.final_url if f and f.permanent_redirect else st.final_url
-        routine = (outcome is Outcome.NOT_MODIFIED and st.last_status == outcome.value and st.error_count == 0
-                   and f is not None and f.status_code == 304 and st.http_status == 304
-                   and validators == st.validators and body_hash == st.body_hash and final_url == st.final_url)
-        return SourceUpdate(
-            name=src.name, polled_at=now, status=outcome.value, error=res.error,
-            http_status=f.status_code if f else None, error_count=errors,
-            next_check_at=next_check(now, src.interval, error_count=errors,
-                                     retry_after=f.retry_after if f else None,
-                                     jitter=self.settings.fetch.jitter, rand=self.rand),
-            validators=validators, body_hash=body_hash, last_success_at=now if not failed else st.last_success_at,
-            final_url=final_url, disabled_reason=disabled, routine=routine)
+        """The source row after this poll (decided in ``watcher.decide``)."""
+        return decide(res.source, st, Polled.of(res.outcome, res.error, res.fetch, res.body_hash),
+                      now=now, jitter=self.settings.fetch.jitter, rand=self.rand)
 
     async def _poll_source(self, src: Source, st: SourceState) -> _SourceResult:
         assert self._fetcher is not None
