@@ -14,7 +14,7 @@ import time
 
 from .config import Settings
 from .notify.config import AlertsConfig
-from .store.db import redact
+from .store import redact
 from .types import PollReport
 
 LINGER = 1.0        # seconds without a poll that close a pass

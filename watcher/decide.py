@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from .errors import Outcome
 from .schedule import DISABLE_AFTER, next_check
-from .store.sources import SourceState, SourceUpdate
+from .store import SourceState, SourceUpdate
 from .types import FetchResult, Source, Validators
 
 GONE_REASON = "the server answered 410 Gone"

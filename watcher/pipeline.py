@@ -34,8 +34,7 @@ from .intake import Analyzer, store_in
 from .net import Fetcher
 from .net.hosts import HostLimits
 from .schedule import is_due
-from .store import SourceState, SourceUpdate, Store
-from .store.sources import apply_updates
+from .store import SourceState, SourceUpdate, Store, apply_source_updates
 from .types import Article, Entry, FetchResult, PollReport, Source
 from .workers import WorkerPool
 
@@ -248,7 +247,7 @@ class Poller:
                 stored, _states, n_changes = store_in(conn, [a for r, _ in batch for a in r.articles], now,
                                                      self.analyzer)
                 updates = [self._update(res, st, now) for res, st in batch]
-                apply_updates(conn, updates)
+                apply_source_updates(conn, updates)
         except Exception as exc:
             if len(batch) > 1:
                 for item in batch:

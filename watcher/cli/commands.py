@@ -10,7 +10,7 @@ import click
 
 from .. import aio
 from ..errors import ConfigError
-from ..store.db import redact
+from ..store import redact
 from ._context import BadInput, Ctx, emit_json, parse_date, pass_ctx, table
 
 
@@ -41,7 +41,7 @@ def _first_config(ctx: Ctx) -> str | None:
     """Installed (not a clone) with no sources.toml anywhere: copy the shipped one to the user's config
     directory, so that `watcher init && watcher run` polls the usual feeds. Returns where, or None."""
     from ..paths import config_home, shipped_config
-    from ..store.db import IN_CLONE
+    from ..store import IN_CLONE
 
     if ctx.config_explicit or IN_CLONE or os.path.exists(ctx.config_file):
         return None

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from ..cli._context import Ctx, pass_ctx
-from ..store.db import redact
+from ..store import redact
 
 
 def configured_channels(ctx: Ctx) -> list[dict[str, str]]:
