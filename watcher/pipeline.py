@@ -1,7 +1,9 @@
-"""The orchestrator: carries sources through fetch → parse → filter → extract → store.
+"""The orchestrator: carries sources through fetch → parse → filter → extract page → claims → store → diff.
 
-It is the only module that sequences I/O. The scheduler (``watcher.daemon``) only
-decides *when*; ``watcher poll --once`` calls :meth:`Poller.poll` once.
+It sequences a pass: the fetches on the event loop, the CPU work (parse, filter, page text, claims) in
+worker processes, then one write transaction per batch of sources (articles, claims, changes, the alerts
+they owe, the source rows; ``watcher.intake``), whose row updates ``watcher.decide`` works out. The
+scheduler (``watcher.daemon``) only decides *when*; ``watcher poll --once`` calls :meth:`Poller.poll` once.
 
     async with Poller(settings, store) as poller:
         report = await poller.poll()        # every enabled source
@@ -104,7 +106,9 @@ class _SourceResult:
 
 
 class Poller:
-    """Polls sources; owns one HTTP client and, when bodies need parsing, a process pool."""
+    """Polls sources. Owns two HTTP clients, one for feeds and one (made when first needed) for article
+    pages, with a concurrency budget each and one per-host limit between them, and, when bodies need
+    parsing, a pool of worker processes."""
 
     def __init__(self, settings: Settings, store: Store, *, clock: Clock = utcnow,
                  analyzer: Analyzer | None = None, workers: int | None = None,
