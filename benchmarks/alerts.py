@@ -29,11 +29,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+sys.path[:0] = [str(ROOT)]
 
-from feedserver import FeedServer, rss  # noqa: E402
-from notify.helpers import Clock, Receiver, add_changes, config, make_store, states  # noqa: E402
-
+from tests.support.alerting import Clock, Receiver, add_changes, config, make_store, states  # noqa: E402
+from tests.support.feedserver import FeedServer, rss  # noqa: E402
 from watcher.notify.worker import Notifier  # noqa: E402
 
 WATCHER = str(Path(sys.executable).with_name("watcher"))

@@ -1,7 +1,12 @@
-"""Shared fixtures: a fresh real database per test, on SQLite and on PostgreSQL.
+"""Shared fixtures: a fresh real database per test, on SQLite and on PostgreSQL; ``../shared``.
 
 PostgreSQL is the machine's server at 127.0.0.1:5432 (trust auth, database ``test``);
 each test gets its own schema, dropped afterwards. Set WATCHER_TEST_PG=0 to skip it.
+``shared`` is the directory ``../shared`` beside the repository (corpora, evaluation sets;
+``WATCHER_SHARED`` names another).
+
+A missing PostgreSQL or ``../shared`` skips the tests that need it, with the reason reported
+(``-rs``); under CI (``CI=true``) it fails them instead, so that CI never passes by skipping.
 """
 
 from __future__ import annotations
@@ -9,8 +14,29 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
+from typing import NoReturn
 
 import pytest
+
+SHARED = Path(os.environ.get("WATCHER_SHARED") or Path(__file__).resolve().parents[1].parent / "shared")
+CI = os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
+
+
+def missing(what: str) -> NoReturn:
+    """A prerequisite is not there: skip the test, or fail it under CI."""
+    if CI:
+        pytest.fail(f"{what} (CI=true: a missing prerequisite fails rather than skips)", pytrace=False)
+    pytest.skip(what)
+
+
+@pytest.fixture(scope="session")
+def shared() -> Path:
+    """``../shared``: the feedparser corpus, the evaluation sets and the seeds other programs share."""
+    if not SHARED.is_dir():
+        missing(f"{SHARED} (../shared beside the repository) is not there")
+    return SHARED
+
 
 PG_BASE = os.environ.get("WATCHER_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -33,8 +59,10 @@ PG_OK = _pg_available()
 @pytest.fixture
 def pg_url() -> Iterator[str]:
     """A PostgreSQL URL whose search_path is a fresh schema (pg_trgm lives in public)."""
+    if os.environ.get("WATCHER_TEST_PG") == "0":
+        pytest.skip("PostgreSQL tests turned off (WATCHER_TEST_PG=0)")
     if not PG_OK:
-        pytest.skip("PostgreSQL at 127.0.0.1:5432 is not reachable")
+        missing("PostgreSQL at 127.0.0.1:5432 is not reachable")
     import psycopg
 
     schema = "t_" + uuid.uuid4().hex[:12]

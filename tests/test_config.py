@@ -103,3 +103,38 @@ def test_cli_exits_2_naming_every_problem(tmp_path: Path) -> None:
 def test_unreadable_toml(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_settings_text("[[sources]\nname=", path="x.toml")
+
+
+def test_alerts_are_parsed_once_into_typed_channels() -> None:
+    from watcher.notify.config import AlertsConfig, Channel
+
+    s = load_settings_text("""
+[fetch]
+allow_private_hosts = ["10.0.0.0/8"]
+[alerts]
+kinds = ["new", "dropped"]
+[[alerts.email]]
+name = "desk"
+host = "smtp.example.org"
+from = "watcher@example.org"
+to = ["desk@example.org"]
+[[alerts.apprise]]
+name = "ops"
+url_env = "OPS_APPRISE_URL"
+kinds = ["dropped"]
+enabled = false
+""")
+    assert isinstance(s.alerts, AlertsConfig)
+    assert s.alerts.kinds == ("new", "dropped") and s.alerts.allow_private_hosts == ("10.0.0.0/8",)
+    desk, ops = s.alerts.channels
+    assert desk == Channel(name="desk", type="email", kinds=("new", "dropped"), host="smtp.example.org",
+                           sender="watcher@example.org", to=("desk@example.org",))
+    assert ops == Channel(name="ops", type="apprise", kinds=("dropped",), enabled=False, url_env="OPS_APPRISE_URL")
+    with pytest.raises(AttributeError):
+        ops.enabled = True  # type: ignore[misc]
+    assert load_settings_text("").alerts == AlertsConfig()
+
+
+def test_alerts_must_be_a_table() -> None:
+    with pytest.raises(ConfigError, match="alerts: must be a table"):
+        load_settings_text('alerts = "all"', path="x.toml")

@@ -15,12 +15,12 @@ import math
 import os
 import re
 import tomllib
-from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
 from .errors import ConfigError
 from .net.policy import check_url
+from .notify.config import AlertsConfig, parse_alerts
 from .types import FetchSettings, Source
 
 DEFAULT_CONFIG = "sources.toml"
@@ -38,7 +38,7 @@ class Settings:
 
     sources: tuple[Source, ...] = ()
     fetch: FetchSettings = field(default_factory=FetchSettings)
-    alerts: Mapping[str, Any] = field(default_factory=dict)   # parsed further by watcher.notify
+    alerts: AlertsConfig = field(default_factory=AlertsConfig)   # the [alerts] table, channels and all
     path: str | None = None
 
     def source(self, name: str) -> Source | None:
@@ -160,14 +160,13 @@ def load_settings_text(text: str, *, path: str = DEFAULT_CONFIG) -> Settings:
     seen: set[str] = set()
     sources = [s for i, raw in enumerate(raw_sources) if (s := _parse_source(i, raw, problems, seen))]
     fetch = _parse_fetch(data.get("fetch"), problems)
-    alerts = data.get("alerts", {})
-    if not isinstance(alerts, dict):
+    raw_alerts = data.get("alerts", {})
+    alerts = AlertsConfig()
+    if not isinstance(raw_alerts, dict):
         problems.append("alerts: must be a table")
-        alerts = {}
     else:
-        from .notify.config import validate_alerts  # late: keeps config importable on its own
-
-        problems.extend(validate_alerts(alerts, fetch))
+        alerts, alert_problems = parse_alerts(raw_alerts, fetch)
+        problems.extend(alert_problems)
     if problems:
         raise ConfigError(problems, path=path)
     return Settings(sources=tuple(sources), fetch=fetch, alerts=alerts, path=path)

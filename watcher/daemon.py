@@ -34,11 +34,10 @@ STOP_GRACE = 5.0      # seconds the work in flight gets after a stop signal
 
 def change_hook(settings: Settings) -> ChangeHook | None:
     """The outbox writer for the configured alert channels, or None when there are none."""
-    try:
-        from .notify.outbox import make_enqueuer
-    except ImportError:
-        return None
-    return make_enqueuer(settings)
+    # Imported here, and not guarded: a notifier that cannot be imported is an error, not "no alerts".
+    from .notify.outbox import make_enqueuer
+
+    return make_enqueuer(settings.alerts)
 
 
 def overdue_check(store: Store, analyzer: Analyzer, clock: Callable[[], dt.datetime] = utcnow) -> int:
@@ -120,11 +119,9 @@ async def serve_forever(settings: Settings, store: Store, *, clock: Callable[[],
 
 
 def _notifier(settings: Settings, store: Store, clock: Callable[[], dt.datetime]) -> Any:
-    try:
-        from .notify.worker import make_notifier_job
-    except ImportError:
-        return None
-    return make_notifier_job(settings, store, clock)
+    from .notify.worker import make_notifier_job  # not guarded either (see change_hook)
+
+    return make_notifier_job(settings.alerts, store, clock)
 
 
 def run_daemon(settings: Settings, store: Store, *, registry_file: str | None = None) -> int:

@@ -11,27 +11,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Mapping
-from typing import Any
 
 from .config import Settings
-from .store.db import redact
+from .notify.config import AlertsConfig
+from .store import redact
 from .types import PollReport
 
 LINGER = 1.0        # seconds without a poll that close a pass
 
-CHANNEL_KINDS = ("email", "slack", "webhook", "apprise")
 
 
-def channel_names(alerts: Mapping[str, Any]) -> list[str]:
+def channel_names(alerts: AlertsConfig) -> list[str]:
     """``desk (email)``, ... for every enabled channel in ``[alerts]``."""
-    out = []
-    for kind in CHANNEL_KINDS:
-        entries = alerts.get(kind)
-        for ch in entries if isinstance(entries, list) else []:
-            if isinstance(ch, Mapping) and ch.get("enabled", True) is not False:
-                out.append(f"{ch.get('name', '?')} ({kind})")
-    return out
+    return [f"{ch.name} ({ch.type})" for ch in alerts.channels if ch.enabled]
 
 
 def start_line(settings: Settings, db_url: str, web: str | None = None) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .errors import ConfigError
 from .language import article_language
-from .store.db import DB_DIR
+from .store import DB_DIR
 from .textutil import canonical_url, collapse_spaces, content_hash, simhash
 from .types import Article
 

@@ -17,11 +17,21 @@ from sqlalchemy import Connection
 
 from .build import analysis_text
 from .registry import Commitment, derive_recurring, load_registry, registry_as_of
-from .store import Store
-from .store import articles as _articles
-from .store import commitments as _commitments
-from .store.codec import from_jsonable, to_jsonable
-from .store.db import lock_commitments
+from .store import (
+    Store,
+    Stored,
+    add_change_outlet,
+    commitment_rows,
+    confirm_change,
+    from_jsonable,
+    insert_articles,
+    insert_changes,
+    insert_claims,
+    load_commitments,
+    lock_commitments,
+    save_commitment_states,
+    to_jsonable,
+)
 from .types import Article
 
 log = logging.getLogger("watcher.intake")
@@ -33,7 +43,7 @@ ChangeHook = Callable[[Connection, Sequence[tuple[int, Any]]], None]
 class IntakeResult:
     new_articles: int
     changes: int
-    stored: tuple[_articles.Stored, ...] = ()
+    stored: tuple[Stored, ...] = ()
 
 
 def doc_id(a: Article) -> str:
@@ -49,7 +59,7 @@ class Analyzer:
     """Claims and diff for each new article, against the commitments' states as the database has them.
 
     The states are read inside the transaction that writes the article's changes, under
-    :func:`watcher.store.db.lock_commitments` (PostgreSQL; SQLite's write transaction is already
+    :func:`watcher.store.lock_commitments` (PostgreSQL; SQLite's write transaction is already
     exclusive): a review made in the web interface, a replay or another process is what the next
     article is read against, never overwritten by a copy kept in memory. Only the decoding is cached,
     per commitment, for as long as its stored state stays the same.
@@ -68,7 +78,7 @@ class Analyzer:
         lock_commitments(conn)
         return load_states(conn, self._decoded)
 
-    def document(self, s: _articles.Stored, text: str) -> Any:
+    def document(self, s: Stored, text: str) -> Any:
         from . import diff as _diff
 
         a = s.article
@@ -76,7 +86,7 @@ class Analyzer:
                               published_at=_as_date(a.published_at or a.fetched_at), source=a.source,
                               official=a.official, cluster=str(s.cluster_id))
 
-    def process(self, conn: Connection, stored: Sequence[_articles.Stored], now: dt.datetime) -> tuple[dict[str, Any], int]:
+    def process(self, conn: Connection, stored: Sequence[Stored], now: dt.datetime) -> tuple[dict[str, Any], int]:
         """Write claims, changes and new states for ``stored``; return the tentative states.
 
         Only the commitments a document moved are written, once per batch, and a commitment
@@ -99,16 +109,16 @@ class Analyzer:
             moved = {cid: st for cid, st in result.states.items() if states.get(cid) is not st}
             minted = [st for cid, st in moved.items() if cid not in states]
             if minted:
-                _commitments.save_states(conn, [_state_row(st, now) for st in minted])
+                save_commitment_states(conn, [_state_row(st, now) for st in minted])
             dirty.update(moved)
             states = dict(result.states)
             _apply(conn, result, s.id, now, pending)
             claim_rows += [{"article_id": s.id, "start": c.start, "end": c.end, "sentence": c.sentence,
                             "modality": c.modality, "action": c.action, "negated": c.negated,
                             "commitment_id": None} for c in found]
-        _commitments.save_states(conn, [_state_row(st, now) for st in dirty.values()])
-        _commitments.insert_claims(conn, claim_rows)
-        ids = _commitments.insert_changes(conn, [row for row, _ch in pending])
+        save_commitment_states(conn, [_state_row(st, now) for st in dirty.values()])
+        insert_claims(conn, claim_rows)
+        ids = insert_changes(conn, [row for row, _ch in pending])
         written = [(i, ch) for i, (_row, ch) in zip(ids, pending, strict=True)]
         if written and self.on_changes is not None:
             self.on_changes(conn, written)
@@ -122,10 +132,10 @@ class Analyzer:
         changes = _diff.check_overdue(states, today)
         if not changes:
             return states, 0
-        _insert_changes(conn, changes, None, now, written)
+        write_changes(conn, changes, None, now, written)
         states = dict(_diff.apply_overdue(states, changes))
         for cid in {ch.commitment for ch in changes}:
-            _save(conn, states[cid], now)
+            save_state(conn, states[cid], now)
         if written and self.on_changes is not None:
             self.on_changes(conn, written)
         return states, len(written)
@@ -141,9 +151,10 @@ def _change_row(ch: Any, article_id: int | None, now: dt.datetime) -> dict[str, 
             "confirmed": bool(ch.confirmed), "outlets": list(ch.outlets), "deadline": ch.deadline}
 
 
-def _insert_changes(conn: Connection, chs: Sequence[Any], article_id: int | None, now: dt.datetime,
-                    written: list[tuple[int, Any]]) -> None:
-    ids = _commitments.insert_changes(conn, [_change_row(ch, article_id, now) for ch in chs])
+def write_changes(conn: Connection, chs: Sequence[Any], article_id: int | None, now: dt.datetime,
+                  written: list[tuple[int, Any]]) -> None:
+    """Insert ``chs`` (of ``article_id``, or of none: an overdue change) and add (id, change) to ``written``."""
+    ids = insert_changes(conn, [_change_row(ch, article_id, now) for ch in chs])
     written.extend(zip(ids, chs, strict=True))
 
 
@@ -163,14 +174,14 @@ def _apply(conn: Connection, result: Any, article_id: int, now: dt.datetime,
         for row in rows:
             row["confirmed"] = True
         if not rows:
-            _commitments.confirm(conn, conf.commitment, conf.kind, conf.doc)
+            confirm_change(conn, conf.commitment, conf.kind, conf.doc)
     for add in result.outlet_additions:
         rows = queued(add.commitment, add.kind, add.doc)
         for row in rows:
             if add.outlet not in row["outlets"]:
                 row["outlets"] = [*row["outlets"], add.outlet]
         if not rows:
-            _commitments.add_outlet(conn, add.commitment, add.kind, add.doc, add.outlet)
+            add_change_outlet(conn, add.commitment, add.kind, add.doc, add.outlet)
 
 
 def _state_row(st: Any, now: dt.datetime) -> dict[str, Any]:
@@ -180,8 +191,9 @@ def _state_row(st: Any, now: dt.datetime) -> dict[str, Any]:
             "state": to_jsonable(st)}
 
 
-def _save(conn: Connection, st: Any, now: dt.datetime) -> None:
-    _commitments.save_states(conn, [_state_row(st, now)])
+def save_state(conn: Connection, st: Any, now: dt.datetime) -> None:
+    """Write one commitment's state as it stands at ``now``."""
+    save_commitment_states(conn, [_state_row(st, now)])
 
 
 def load_states(conn: Connection, decoded: dict[str, tuple[Any, Any]] | None = None) -> dict[str, Any]:
@@ -191,7 +203,7 @@ def load_states(conn: Connection, decoded: dict[str, tuple[Any, Any]] | None = N
 
     cache = decoded if decoded is not None else {}
     out: dict[str, Any] = {}
-    for r in _commitments.rows(conn):
+    for r in commitment_rows(conn):
         raw: Any = r.state if r.state is not None else r.initial_state
         if raw is None:
             raw = ("registry", r.title, tuple(r.aliases), tuple(r.keywords), r.registry_status,
@@ -229,17 +241,17 @@ def load_registry_into(conn: Connection, path: str, *, today: dt.date | None = N
     today = today or dt.datetime.now(dt.UTC).date()
     as_of = max(registry_as_of(Path(path).read_text(encoding="utf-8")) or today, today)
     initial = {cid: to_jsonable(st) for cid, st in _diff.initial_states(registry, as_of=as_of).items()}
-    return _commitments.load_registry(conn, registry, initial)
+    return load_commitments(conn, registry, initial)
 
 
 def store_in(conn: Connection, batch: Sequence[Article], now: dt.datetime,
-             analyzer: Analyzer | None) -> tuple[list[_articles.Stored], dict[str, Any] | None, int]:
+             analyzer: Analyzer | None) -> tuple[list[Stored], dict[str, Any] | None, int]:
     """Inside the caller's transaction: insert the new articles, then their claims and changes.
 
     Returns the stored articles, the commitments' states after them (as written in this
     transaction) and the number of changes.
     """
-    stored = _articles.add(conn, batch, now)
+    stored = insert_articles(conn, batch, now)
     if analyzer is None or not stored:
         return stored, None, 0
     states, n_changes = analyzer.process(conn, stored, now)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .store.db import IN_CLONE, ROOT
+from .store import IN_CLONE, ROOT
 
 
 def _xdg(var: str, fallback: str) -> Path:

@@ -1,7 +1,9 @@
-"""The orchestrator: carries sources through fetch → parse → filter → extract → store.
+"""The orchestrator: carries sources through fetch → parse → filter → extract page → claims → store → diff.
 
-It is the only module that sequences I/O. The scheduler (``watcher.daemon``) only
-decides *when*; ``watcher poll --once`` calls :meth:`Poller.poll` once.
+It sequences a pass: the fetches on the event loop, the CPU work (parse, filter, page text, claims) in
+worker processes, then one write transaction per batch of sources (articles, claims, changes, the alerts
+they owe, the source rows; ``watcher.intake``), whose row updates ``watcher.decide`` works out. The
+scheduler (``watcher.daemon``) only decides *when*; ``watcher poll --once`` calls :meth:`Poller.poll` once.
 
     async with Poller(settings, store) as poller:
         report = await poller.poll()        # every enabled source
@@ -28,13 +30,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from . import aio
 from .build import SHORT_TEXT, build_articles
 from .config import Settings
+from .decide import Polled, decide
 from .errors import Outcome
 from .intake import Analyzer, store_in
 from .net import Fetcher
 from .net.hosts import HostLimits
-from .schedule import DISABLE_AFTER, is_due, next_check
-from .store import SourceState, SourceUpdate, Store
-from .store.sources import apply_updates
+from .schedule import is_due
+from .store import SourceState, SourceUpdate, Store, apply_source_updates
 from .types import Article, Entry, FetchResult, PollReport, Source
 from .workers import WorkerPool
 
@@ -105,7 +107,9 @@ class _SourceResult:
 
 
 class Poller:
-    """Polls sources; owns one HTTP client and, when bodies need parsing, a process pool."""
+    """Polls sources. Owns two HTTP clients, one for feeds and one (made when first needed) for article
+    pages, with a concurrency budget each and one per-host limit between them, and, when bodies need
+    parsing, a pool of worker processes."""
 
     def __init__(self, settings: Settings, store: Store, *, clock: Clock = utcnow,
                  analyzer: Analyzer | None = None, workers: int | None = None,
@@ -254,7 +258,7 @@ class Poller:
                 stored, _states, n_changes = store_in(conn, [a for r, _ in batch for a in r.articles], now,
                                                      self.analyzer)
                 updates = [self._update(res, st, now) for res, st in batch]
-                apply_updates(conn, updates)
+                apply_source_updates(conn, updates)
         except Exception as exc:
             if len(batch) > 1:
                 for item in batch:
@@ -281,30 +285,9 @@ class Poller:
                 counts["fetched"] += 1
 
     def _update(self, res: _SourceResult, st: SourceState, now: dt.datetime) -> SourceUpdate:
-        """The source row after this poll: status, backoff, validators kept or replaced."""
-        src, outcome, f = res.source, res.outcome, res.fetch
-        failed = outcome.is_error
-        errors = st.error_count + 1 if failed else 0
-        disabled = None
-        if outcome is Outcome.GONE:
-            disabled = "the server answered 410 Gone"
-        elif failed and errors >= DISABLE_AFTER:
-            disabled = f"{errors} consecutive failures; re-enable with `watcher sources enable`"
-        keep = outcome in (Outcome.OK, Outcome.NOT_MODIFIED)
-        validators = f.validators if f and keep else st.validators
-        body_hash = res.body_hash if res.body_hash is not None else st.body_hash
-        final_url = f.final_url if f and f.permanent_redirect else st.final_url
-        routine = (outcome is Outcome.NOT_MODIFIED and st.last_status == outcome.value and st.error_count == 0
-                   and f is not None and f.status_code == 304 and st.http_status == 304
-                   and validators == st.validators and body_hash == st.body_hash and final_url == st.final_url)
-        return SourceUpdate(
-            name=src.name, polled_at=now, status=outcome.value, error=res.error,
-            http_status=f.status_code if f else None, error_count=errors,
-            next_check_at=next_check(now, src.interval, error_count=errors,
-                                     retry_after=f.retry_after if f else None,
-                                     jitter=self.settings.fetch.jitter, rand=self.rand),
-            validators=validators, body_hash=body_hash, last_success_at=now if not failed else st.last_success_at,
-            final_url=final_url, disabled_reason=disabled, routine=routine)
+        """The source row after this poll (decided in ``watcher.decide``)."""
+        return decide(res.source, st, Polled.of(res.outcome, res.error, res.fetch, res.body_hash),
+                      now=now, jitter=self.settings.fetch.jitter, rand=self.rand)
 
     async def _poll_source(self, src: Source, st: SourceState, page_deadline: float) -> _SourceResult:
         assert self._fetcher is not None

@@ -1,7 +1,8 @@
 """The commitment registry: what the three governments are known to have undertaken.
 
 Pure: :func:`parse_registry` takes TOML text, :func:`load_registry` only reads the file
-and hands its text over. The format is the one of ``shared/eval/dev/registry.toml``::
+and hands its text over. The format (that of the shipped ``db/commitments.toml``, and of any
+file given with ``--registry``)::
 
     schema_version = 1
     as_of = "2024-09-22"

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-DEV = ROOT.parent / "shared" / "eval" / "dev"
 
 
 def run(db: str, *args: str, config: Path | None = None, registry: Path | None = None,
@@ -38,8 +37,8 @@ def test_init_loads_seeds_once_and_is_idempotent(db_url: str) -> None:
             "articles"} <= set(srcs[0])
 
 
-def test_changes_commitments_and_replay_is_stable(db_url: str) -> None:
-    run(db_url, "init", registry=DEV / "registry.toml")
+def test_changes_commitments_and_replay_is_stable(db_url: str, shared: Path) -> None:
+    run(db_url, "init", registry=shared / "eval" / "dev" / "registry.toml")
     changes = json.loads(run(db_url, "changes", "--json").stdout)
     assert changes, "the seed corpus should produce changes"
     keys = {"commitment", "change", "from_status", "to_status", "evidence", "article_url", "doc", "published_at",
@@ -64,8 +63,8 @@ def test_changes_commitments_and_replay_is_stable(db_url: str) -> None:
     assert since and all(c["published_at"] >= "2024-11-01" for c in since)
 
 
-def test_ingest_a_statement(db_url: str, tmp_path: Path) -> None:
-    run(db_url, "init", "--no-seed", registry=DEV / "registry.toml")
+def test_ingest_a_statement(db_url: str, tmp_path: Path, shared: Path) -> None:
+    run(db_url, "init", "--no-seed", registry=shared / "eval" / "dev" / "registry.toml")
     doc = tmp_path / "statement.txt"
     doc.write_text("Joint Statement\n\nThe leaders of the United States, Japan and the Republic of Korea announced "
                    "today that the Freedom Edge exercise scheduled for this month has been cancelled.\n")

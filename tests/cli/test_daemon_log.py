@@ -12,7 +12,7 @@ import threading
 import time
 from pathlib import Path
 
-from tests.feedserver import FeedServer, rss
+from tests.support.feedserver import FeedServer, rss
 
 SECRET = "hunter2-do-not-log"
 

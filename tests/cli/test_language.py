@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.feedserver import FeedServer, rss
+from tests.support.feedserver import FeedServer, rss
 from watcher.store import Store
 from watcher.store.web_queries import ArticleFilter, search_articles
 

@@ -8,7 +8,7 @@ import sys
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
-from tests.feedserver import FeedServer
+from tests.support.feedserver import FeedServer
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 from tests.cli.test_commands import run
-from tests.feedserver import FeedServer
+from tests.support.feedserver import FeedServer
 from watcher.config import load_settings
 from watcher.pipeline import Poller
 from watcher.schedule import DISABLE_AFTER

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from .hostile import HostileServer
+from tests.support.hostile import HostileServer
 
 BAD = {
     "never-headers": {"timeout"},

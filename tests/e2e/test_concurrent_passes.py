@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from tests.feedserver import FeedServer, rss
+from tests.support.feedserver import FeedServer, rss
 from watcher.config import load_settings_text
 from watcher.intake import Analyzer
 from watcher.pipeline import Poller

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.feedserver import FeedServer, rss
+from tests.support.feedserver import FeedServer, rss
 
 PUB = dt.datetime(2024, 11, 15, 9, tzinfo=dt.UTC)
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from tests.feedserver import FeedServer, Route, rss
+from tests.support.feedserver import FeedServer, Route, rss
 from watcher.config import load_settings_text
 from watcher.intake import Analyzer
 from watcher.pipeline import Poller

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.feedserver import FeedServer, Route, rss
+from tests.support.feedserver import FeedServer, Route, rss
 from watcher.config import load_settings_text
 from watcher.intake import Analyzer
 from watcher.pipeline import Poller
@@ -231,7 +231,7 @@ def test_routine_304s_move_the_times_and_a_change_is_still_seen(store: Store) ->
 def test_feeds_and_their_pages_share_one_per_host_limit(store: Store) -> None:
     """``per_host`` caps the requests a host sees at once, feeds and the article pages they link to together
     (they go through two clients): a server counting what it has in hand never sees more than 2."""
-    from tests.net.loopback import Request, respond, serve
+    from tests.support.loopback import Request, respond, serve
 
     busy = {"now": 0, "most": 0}
 

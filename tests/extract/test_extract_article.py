@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 
 import pytest
 
@@ -104,15 +103,3 @@ def test_parse_date_forms() -> None:
     assert parse_date("2024-01-02", now) == dt.datetime(2024, 1, 2, tzinfo=dt.UTC)
     assert parse_date("1970-01-01T00:00:00Z", now) is None
     assert parse_date("garbage", now) is None
-
-
-def test_speed() -> None:
-    for _ in range(20):
-        extract_article(PAGE)
-    n = 300
-    t0 = time.perf_counter()
-    for _ in range(n):
-        extract_article(PAGE, url="https://news.example.com/world/x")
-    per = (time.perf_counter() - t0) / n
-    print(f"\nextract_article: {per * 1000:.2f} ms per page")
-    assert per < 0.02

@@ -13,10 +13,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.support.loopback import Request, head, reset, run, serve, settings
 from watcher.errors import Outcome
 from watcher.net import Fetcher
-
-from .loopback import Request, head, reset, run, serve, settings
 
 CAP = 1024 * 1024
 Streams = tuple[asyncio.StreamReader, asyncio.StreamWriter]

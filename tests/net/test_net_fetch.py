@@ -9,11 +9,10 @@ import time
 
 import pytest
 
+from tests.support.loopback import Request, respond, run, serve, settings
 from watcher.errors import FetchError, Outcome
 from watcher.net import ACCEPT_ENCODING, Fetcher
 from watcher.types import FetchSettings, Validators
-
-from .loopback import Request, respond, run, serve, settings
 
 RSS = b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title></channel></rss>'
 LAST_MOD = "Wed, 01 Jan 2025 00:00:00 GMT"

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+from tests.support.loopback import run
 from watcher.net.hosts import PRUNE_AT, HostLimits
-
-from .loopback import run
 
 
 def test_never_more_than_per_host_to_one_host_and_hosts_are_independent() -> None:

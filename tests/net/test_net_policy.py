@@ -7,11 +7,10 @@ import datetime as dt
 
 import pytest
 
+from tests.support.loopback import FakeResolver
 from watcher.net import AddressPolicy, check_url, parse_retry_after
 from watcher.net.connector import PolicyResolver
 from watcher.net.outcomes import AddressRefused
-
-from .loopback import FakeResolver
 
 REFUSED = [
     ("127.0.0.1", "loopback"),

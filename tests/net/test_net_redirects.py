@@ -7,10 +7,9 @@ import time
 
 import pytest
 
+from tests.support.loopback import FakeResolver, redirect, respond, run, serve, settings
 from watcher.errors import Outcome
 from watcher.net import AddressPolicy, Fetcher
-
-from .loopback import FakeResolver, redirect, respond, run, serve, settings
 
 RSS = b"<rss version='2.0'><channel/></rss>"
 

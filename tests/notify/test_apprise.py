@@ -12,11 +12,11 @@ import subprocess
 import time
 from pathlib import Path
 
+from tests.support.alerting import Clock, Receiver, add_changes, config, make_store, rows, states
 from watcher.notify.config import parse_alerts
 from watcher.notify.worker import Notifier
 from watcher.types import FetchSettings
 
-from .helpers import Clock, Receiver, add_changes, config, make_store, rows, states
 from .test_e2e import cmd, q
 from .test_outbox import drive, once
 

@@ -11,13 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from watcher.notify.base import FAILED, RETRY, SENT
-from watcher.notify.email import EmailSender
-from watcher.notify.webhook import classify_status
-from watcher.notify.worker import Notifier
-from watcher.store import Store
-
-from .helpers import (
+from tests.support.alerting import (
     TLS_DIR,
     Clock,
     Mailbox,
@@ -30,6 +24,12 @@ from .helpers import (
     smtp_controller,
     states,
 )
+from watcher.notify.base import FAILED, RETRY, SENT
+from watcher.notify.email import EmailSender
+from watcher.notify.webhook import classify_status
+from watcher.notify.worker import Notifier
+from watcher.store import Store
+
 from .test_outbox import drive, once
 
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH:UserWarning")
@@ -230,8 +230,13 @@ def test_every_shipped_template_renders_single_and_digest(kind: str, digest: str
     if kind == "email":
         assert m.subject.startswith("[watcher] ") and "aid-1" in m.text and "<script>" not in m.html
         assert ("3 changes" in m.subject) == bool(digest)
-    else:
-        assert "aid-1" in str(m.body) and "<!channel>" not in str(m.body) or kind == "webhook"
+    elif kind == "slack":   # mrkdwn: a feed's text can neither ping the channel nor make a link
+        assert "aid-1" in str(m.body) and "<!channel>" not in str(m.body) and "<http://evil" not in str(m.body)
+        assert ("3 changes" in str(m.body)) == bool(digest)
+    else:                   # webhook: JSON data, the evidence exactly as written (the receiver escapes it)
+        assert m.body["alert_id"] == "aid-1"
+        changes = m.body["changes"] if digest else [m.body]
+        assert [c["evidence"] for c in changes] == [HOSTILE] * (3 if digest else 1)
 
 
 

@@ -8,9 +8,17 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from tests.support.alerting import (
+    Mailbox,
+    Receiver,
+    add_changes,
+    config,
+    free_port,
+    make_store,
+    smtp_controller,
+)
 from watcher.cli import cli
 
-from .helpers import Mailbox, Receiver, add_changes, config, free_port, make_store, smtp_controller
 from .test_outbox import once
 
 
@@ -27,9 +35,8 @@ def test_listing_json_and_retry_failed(tmp_path: Path) -> None:
         store = make_store(f"sqlite:///{tmp_path}/w.sqlite3")
         cfg = config({"webhook": [{"name": "h", "url": rc.url()}]})
         (cid,) = add_changes(store, cfg, 1)
+        from tests.support.alerting import Clock
         from watcher.notify.worker import Notifier
-
-        from .helpers import Clock
         once(Notifier(cfg, store, Clock()))
         res = CliRunner().invoke(cli, [*args, "alerts", "--json"])
         assert res.exit_code == 0, res.output

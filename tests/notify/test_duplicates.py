@@ -6,9 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from watcher.notify.worker import Notifier
-
-from .helpers import (
+from tests.support.alerting import (
     Clock,
     Mailbox,
     Receiver,
@@ -20,6 +18,8 @@ from .helpers import (
     smtp_controller,
     states,
 )
+from watcher.notify.worker import Notifier
+
 from .test_outbox import drive
 
 

@@ -19,9 +19,8 @@ from typing import Any
 
 import pytest
 
-from tests.feedserver import FeedServer, rss
-
-from .helpers import Mailbox, Receiver, free_port, smtp_controller
+from tests.support.alerting import Mailbox, Receiver, free_port, smtp_controller
+from tests.support.feedserver import FeedServer, rss
 
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH:UserWarning")
 

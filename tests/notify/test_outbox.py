@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from sqlalchemy import update
 
+from tests.support.alerting import T0, Clock, Receiver, add_changes, config, make_store, rows, states
 from watcher.cli.review import change_json
 from watcher.notify import outbox
 from watcher.notify.base import backoff
@@ -18,8 +19,6 @@ from watcher.notify.config import DEFAULT_KINDS, parse_alerts
 from watcher.notify.worker import Notifier
 from watcher.store.schema import alerts
 from watcher.types import FetchSettings
-
-from .helpers import T0, Clock, Receiver, add_changes, config, make_store, rows, states
 
 
 def drive(notifier: Notifier, until: Callable[[], bool], timeout: float = 20.0) -> None:

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.alerting import HTTP_TRICKLE, Mailbox, Trickle, config, free_port, smtp_controller
 from watcher.notify.base import RETRY, Delivery
 from watcher.notify.email import EmailSender
 from watcher.notify.render import Rendered
 from watcher.notify.worker import default_senders
 
-from .helpers import HTTP_TRICKLE, Mailbox, Trickle, config, free_port, smtp_controller
 from .test_e2e import cmd, q
 
 STATEMENT = ("South Korea, Japan and the United States agreed on Friday to establish a trilateral "

@@ -1,5 +1,5 @@
 """Fixtures for the parser tests."""
 
-from tests.dtdserver import loopback
+from tests.support.dtdserver import loopback
 
 __all__ = ["loopback"]

@@ -17,13 +17,12 @@ from typing import Any
 
 import pytest
 
-from tests.dtdserver import DtdServer
+from tests.support.dtdserver import DtdServer
 from watcher import fastparse
 from watcher import parse as parse_mod
 from watcher.parse import parse_feed, strip_dtd
 from watcher.types import ParseResult
 
-CORPUS = Path("/work/shared/corpora/feedparser-tests")
 DATA = Path(__file__).resolve().parents[1] / "data" / "feeds"
 NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
 _HEADER = re.compile(rb"^Header:\s+([^:\r\n]+):(.*)$", re.M)
@@ -69,11 +68,11 @@ def _compare(bodies: list[tuple[str, bytes, dict[str, str]]], monkeypatch: pytes
     return counter.hits, diffs
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="feedparser corpus not present")
-def test_feedparser_corpus_same_answers(monkeypatch: pytest.MonkeyPatch) -> None:
-    files = sorted(p for p in CORPUS.rglob("*") if p.suffix in (".xml", ".json") and p.is_file())
+def test_feedparser_corpus_same_answers(monkeypatch: pytest.MonkeyPatch, shared: Path) -> None:
+    corpus = shared / "corpora" / "feedparser-tests"
+    files = sorted(p for p in corpus.rglob("*") if p.suffix in (".xml", ".json") and p.is_file())
     assert len(files) >= 2000
-    raws = [(p.relative_to(CORPUS).as_posix(), p.read_bytes()) for p in files]
+    raws = [(p.relative_to(corpus).as_posix(), p.read_bytes()) for p in files]
     bodies = [(n, raw, _headers(raw)) for n, raw in raws]
     hits, diffs = _compare(bodies, monkeypatch)
     print(f"\nfeedparser corpus: {hits} of {len(files)} files took the fast path")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.dtdserver import DtdServer
+from tests.support.dtdserver import DtdServer
 from watcher.errors import Outcome
 from watcher.parse import parse_feed, strip_dtd
 from watcher.types import ParseResult

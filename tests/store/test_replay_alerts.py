@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from tests.notify.helpers import Clock, Receiver, config
+from tests.support.alerting import Clock, Receiver, config
 from watcher.daemon import overdue_check
 from watcher.documents import seed_articles
 from watcher.intake import Analyzer, load_registry_into, store_articles
@@ -87,7 +87,7 @@ def test_replay_keeps_every_alert_and_sends_the_waiting_ones_once(db_url: str) -
 
 
 def test_an_alert_whose_change_replay_does_not_make_again_stays_and_is_never_sent(db_url: str) -> None:
-    from tests.notify.helpers import add_changes, make_store
+    from tests.support.alerting import add_changes, make_store
 
     with Receiver() as rc:
         cfg = config({"webhook": [{"name": "hook", "url": rc.url()}]})

@@ -1,6 +1,6 @@
 """The web interface on a real database seeded through the real store, served on loopback.
 
-``seeded(url)`` runs ``watcher init``'s code (registry + seed corpus) and adds articles a
+``seeded(url, registry)`` runs ``watcher init``'s code (registry + seed corpus) and adds articles a
 hostile feed could send, a Korean and a Japanese article, a minted commitment with a
 hostile title, a failing source and an alert outbox row. ``served`` starts the real app
 on a free loopback port in a thread. The browser is Debian's Chromium through Playwright.
@@ -30,7 +30,6 @@ from watcher.web.app import WebApp
 from watcher.web.server import serve_in_thread
 
 ROOT = Path(__file__).resolve().parents[2]
-DEV_REGISTRY = ROOT.parent / "shared" / "eval" / "dev" / "registry.toml"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -40,8 +39,10 @@ XSS_IMG = '<img src=x onerror="window.__pwned=1">'
 T0 = dt.datetime(2024, 12, 1, 9, tzinfo=dt.UTC)
 
 
-def _registry() -> str | None:
-    return str(DEV_REGISTRY) if DEV_REGISTRY.exists() else None
+@pytest.fixture
+def registry(shared: Path) -> str:
+    """The dev set's commitment registry (``../shared/eval/dev/registry.toml``)."""
+    return str(shared / "eval" / "dev" / "registry.toml")
 
 
 def hostile_articles() -> list[Article]:
@@ -72,9 +73,9 @@ class Seeded:
     commitment: str = ""
 
 
-def seeded(url: str) -> Seeded:
-    """A database as `watcher init` leaves it, plus hostile and multilingual articles."""
-    ctx = Ctx(config_path=str(ROOT / "sources.toml"), db_url=url, registry_path=_registry())
+def seeded(url: str, registry: str) -> Seeded:
+    """A database as `watcher init --registry REGISTRY` leaves it, plus hostile and multilingual articles."""
+    ctx = Ctx(config_path=str(ROOT / "sources.toml"), db_url=url, registry_path=registry)
     initialise(ctx, seed=True)
     store = ctx.store()
     stored = store.add_articles(hostile_articles(), now=T0 + dt.timedelta(days=10))
@@ -114,16 +115,16 @@ class Served:
 
 
 @pytest.fixture
-def served(tmp_path: Path) -> Iterator[Served]:
+def served(tmp_path: Path, registry: str) -> Iterator[Served]:
     """The app over a fresh seeded SQLite database, on a free loopback port."""
-    db = seeded(f"sqlite:///{tmp_path}/web.sqlite3")
+    db = seeded(f"sqlite:///{tmp_path}/web.sqlite3", registry)
     yield from _serve(db)
 
 
 @pytest.fixture
-def served_any(db_url: str) -> Iterator[Served]:
+def served_any(db_url: str, registry: str) -> Iterator[Served]:
     """The same on SQLite and on PostgreSQL (see tests/conftest.py)."""
-    yield from _serve(seeded(db_url))
+    yield from _serve(seeded(db_url, registry))
 
 
 def _serve(db: Seeded, **kw: Any) -> Iterator[Served]:

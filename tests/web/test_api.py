@@ -139,10 +139,10 @@ def test_headers_host_check_and_escaping(served: Served) -> None:
     assert c.get("/nope")[0] == 404
 
 
-def test_token_required_off_loopback(tmp_path: Path) -> None:
+def test_token_required_off_loopback(tmp_path: Path, registry: str) -> None:
     from .conftest import _serve, seeded
 
-    db = seeded(f"sqlite:///{tmp_path}/t.sqlite3")
+    db = seeded(f"sqlite:///{tmp_path}/t.sqlite3", registry)
     gen = _serve(db, token="s3cret-token-0123456789")
     s = next(gen)
     try:

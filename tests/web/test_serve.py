@@ -43,8 +43,8 @@ class Proc:
 
 
 @pytest.fixture
-def db_file(tmp_path: Path) -> str:
-    db = seeded(f"sqlite:///{tmp_path}/serve.sqlite3")
+def db_file(tmp_path: Path, registry: str) -> str:
+    db = seeded(f"sqlite:///{tmp_path}/serve.sqlite3", registry)
     db.store.dispose()
     (tmp_path / "sources.toml").write_text("")
     return db.url

@@ -16,8 +16,8 @@ from watcher.web import markup, timeline
 from .conftest import ROOT, XSS_IMG, seeded
 
 
-def test_apply_review_and_recompute_status(db_url: str) -> None:
-    db = seeded(db_url)
+def test_apply_review_and_recompute_status(db_url: str, registry: str) -> None:
+    db = seeded(db_url, registry)
     with db.store.write() as conn:
         rows = q.list_changes(conn, commitment="trilateral_secretariat", limit=None, oldest_first=True)
         adv = next(r for r in rows if r["kind"] == "advanced")
@@ -50,12 +50,12 @@ def test_apply_review_and_recompute_status(db_url: str) -> None:
     db.store.dispose()
 
 
-def test_reviews_survive_replay(db_url: str) -> None:
+def test_reviews_survive_replay(db_url: str, registry: str) -> None:
     """Reviews made before `watcher replay` hold for the rebuilt changes; a change the rebuild does not make
     again (here one written by hand) keeps its review in the history, unlinked."""
     from watcher.replay import replay_store
 
-    db = seeded(db_url)
+    db = seeded(db_url, registry)
     with db.store.write() as conn:
         q.apply_review(conn, db.change_id, "confirm", reviewer="Kim", comment="ok")
         rows = q.list_changes(conn, commitment="trilateral_secretariat", limit=None, oldest_first=True)

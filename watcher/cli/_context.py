@@ -13,8 +13,7 @@ import click
 
 from ..config import Settings, load_settings
 from ..paths import default_config, default_db_url
-from ..store import Store
-from ..store.db import DB_DIR, redact
+from ..store import DB_DIR, Store, redact
 from ._text import fit, printable, when, width
 
 

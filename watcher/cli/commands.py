@@ -10,7 +10,7 @@ import click
 
 from .. import aio
 from ..errors import ConfigError
-from ..store.db import redact
+from ..store import redact
 from ._context import BadInput, Ctx, emit_json, parse_date, pass_ctx, table
 
 
@@ -41,7 +41,7 @@ def _first_config(ctx: Ctx) -> str | None:
     """Installed (not a clone) with no sources.toml anywhere: copy the shipped one to the user's config
     directory, so that `watcher init && watcher run` polls the usual feeds. Returns where, or None."""
     from ..paths import config_home, shipped_config
-    from ..store.db import IN_CLONE
+    from ..store import IN_CLONE
 
     if ctx.config_explicit or IN_CLONE or os.path.exists(ctx.config_file):
         return None
@@ -109,8 +109,8 @@ def poll(ctx: Ctx, once: bool, as_json: bool, names: tuple[str, ...]) -> None:
       watcher poll --once --json
     """
     settings = ctx.settings   # a bad configuration stops here, before anything else
-    from ..daemon import change_hook
     from ..intake import Analyzer
+    from ..notify.outbox import make_enqueuer
     from ..pipeline import Poller
 
     _ensure_db(ctx)
@@ -121,7 +121,7 @@ def poll(ctx: Ctx, once: bool, as_json: bool, names: tuple[str, ...]) -> None:
                                  for n in unknown))
 
     async def main() -> object:
-        analyzer = Analyzer.from_store(store, on_changes=change_hook(settings))
+        analyzer = Analyzer.from_store(store, on_changes=make_enqueuer(settings.alerts))
         async with Poller(settings, store, analyzer=analyzer) as poller:
             return await poller.poll(list(names) or None)
 
@@ -178,11 +178,11 @@ def ingest(ctx: Ctx, files: tuple[str, ...], url: str | None, title: str | None,
     Example:
       watcher ingest statement.txt --published 2024-11-15 --official --url https://example.org/s
     """
-    from ..daemon import change_hook
     from ..documents import read_document
     from ..filter import relevance
     from ..intake import Analyzer, store_articles
     from ..language import normalise
+    from ..notify.outbox import make_enqueuer
 
     when = parse_date(published, "--published")
     if (url or title) and len(files) > 1:
@@ -193,7 +193,7 @@ def ingest(ctx: Ctx, files: tuple[str, ...], url: str | None, title: str | None,
     if missing:
         raise BadInput("; ".join(f"no such file: {f}" if not os.path.exists(f) else f"not a file: {f}"
                                  for f in missing))
-    hook = change_hook(ctx.settings)       # a bad configuration is reported before the database is opened
+    hook = make_enqueuer(ctx.settings.alerts)   # a bad configuration is reported before the database is opened
     store = ctx.store()
     analyzer = Analyzer.from_store(store, on_changes=hook)
     now = dt.datetime.now(dt.UTC)

@@ -37,14 +37,11 @@ def commitments(ctx: Ctx, as_json: bool) -> None:
     Example:
       watcher commitments --json
     """
-    from ..store import commitments as q
-
-    with ctx.store().read("listing commitments") as conn:
-        rows = [{"id": r.id, "title": r.title, "status": r.status,
-                 "deadline": r.deadline.isoformat() if r.deadline else None, "origin": r.origin,
-                 "last_evidence": r.last_evidence,
-                 "last_changed_at": r.last_changed_at.isoformat() if r.last_changed_at else None,
-                 "aliases": list(r.aliases)} for r in q.rows(conn)]
+    rows = [{"id": r.id, "title": r.title, "status": r.status,
+             "deadline": r.deadline.isoformat() if r.deadline else None, "origin": r.origin,
+             "last_evidence": r.last_evidence,
+             "last_changed_at": r.last_changed_at.isoformat() if r.last_changed_at else None,
+             "aliases": list(r.aliases)} for r in ctx.store().commitment_rows()]
     if as_json:
         emit_json(rows)
     else:
@@ -65,17 +62,10 @@ def changes(ctx: Ctx, as_json: bool, since: str | None, commitment: str | None, 
     Example:
       watcher changes --since 2024-11-01 --json
     """
-    from sqlalchemy import select
-
-    from ..store import commitments as q
-    from ..store import schema
-
-    with ctx.store().read("listing changes") as conn:
-        if commitment is not None and conn.execute(
-                select(schema.commitments.c.id).where(schema.commitments.c.id == commitment)).first() is None:
-            raise BadInput(f"no commitment {commitment!r} (see `watcher commitments`)")
-        rows = [change_json(r) for r in q.change_rows(conn, since=parse_date(since), commitment=commitment,
-                                                        kind=kind)]
+    store = ctx.store()
+    if commitment is not None and not store.has_commitment(commitment):
+        raise BadInput(f"no commitment {commitment!r} (see `watcher commitments`)")
+    rows = [change_json(r) for r in store.change_rows(since=parse_date(since), commitment=commitment, kind=kind)]
     if as_json:
         emit_json(rows)
     else:

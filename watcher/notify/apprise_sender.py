@@ -66,7 +66,7 @@ _apprise_logger = logging.getLogger("apprise")
 _apprise_logger.propagate = False      # its lines can hold the URL: never into the application's log
 _apprise_logger.addHandler(_LOG)
 # The HTTP client under apprise logs each request's URL (with the token in its path) at DEBUG.
-# The watcher's own HTTP goes through aiohttp and httpx, so nothing of ours is lost by this.
+# The watcher's own HTTP goes through aiohttp, so nothing of ours is lost by this.
 for _name in ("urllib3", "requests"):
     logging.getLogger(_name).propagate = False
     logging.getLogger(_name).addHandler(logging.NullHandler())

@@ -10,7 +10,6 @@ import click
 
 from .. import aio
 from ..cli._context import Ctx, emit_json, pass_ctx, table
-from .config import alerts_config
 
 
 def _iso(v: Any) -> str | None:
@@ -86,7 +85,7 @@ def test_channel(ctx: Ctx, channel: str, as_json: bool) -> None:
     from .render import Renderer, sample_rows
     from .worker import default_senders
 
-    cfg = alerts_config(ctx.settings)
+    cfg = ctx.settings.alerts
     ch = cfg.channel(channel)
     if ch is None:
         names = ", ".join(c.name for c in cfg.channels) or "none configured"

@@ -1,5 +1,8 @@
 """The ``[alerts]`` table of sources.toml → :class:`AlertsConfig` (validated, every problem named).
 
+It is parsed once, with the rest of sources.toml, by ``watcher.config.load_settings``: the rest of the
+watcher reads the typed ``Settings.alerts`` and never the raw table.
+
 Secrets are never written in sources.toml: SMTP credentials and Slack webhook URLs are
 named by environment variable (``username_env``, ``password_env``, ``webhook_url_env``,
 ``url_env``; an apprise channel's URL only ever comes from ``url_env``) and read only when an alert is sent. Every problem string names the channel
@@ -18,7 +21,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import ConfigError
 from ..net.policy import AddressPolicy, check_url
 from ..types import FetchSettings
 
@@ -307,16 +309,3 @@ def parse_alerts(raw: Mapping[str, Any], fetch: FetchSettings) -> tuple[AlertsCo
             if ch is not None:
                 channels.append(ch)
     return AlertsConfig(**{**top.__dict__, "channels": tuple(channels)}), problems
-
-
-def validate_alerts(raw: Mapping[str, Any], fetch: FetchSettings) -> list[str]:
-    """Return one problem string per bad entry of ``[alerts]`` (empty when all is well)."""
-    return parse_alerts(raw, fetch)[1]
-
-
-def alerts_config(settings: Any) -> AlertsConfig:
-    """The alerts configuration of validated :class:`~watcher.config.Settings`."""
-    cfg, problems = parse_alerts(settings.alerts or {}, settings.fetch)
-    if problems:
-        raise ConfigError(problems, path=settings.path)
-    return cfg

@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, event, func, select, text, update
 
 from ..store.schema import alerts, articles, changes, commitments
-from .config import AlertsConfig, Channel, alerts_config
+from .config import AlertsConfig, Channel
 
 log = logging.getLogger("watcher.notify")
 
@@ -88,9 +88,9 @@ def enqueue(conn: Connection, cfg: AlertsConfig, change_ids: Sequence[int]) -> i
     return len(values)
 
 
-def make_enqueuer(settings: Any) -> Callable[[Connection, Sequence[tuple[int, Any]]], None] | None:
-    """The Analyzer's ``on_changes`` hook for ``settings``' channels, or None when there are none."""
-    cfg = alerts_config(settings)
+def make_enqueuer(cfg: AlertsConfig) -> Callable[[Connection, Sequence[tuple[int, Any]]], None] | None:
+    """The Analyzer's ``on_changes`` hook for the configured channels (``Settings.alerts``), or None
+    when there are none."""
     if not cfg.channels:
         return None
 

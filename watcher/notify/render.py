@@ -26,7 +26,7 @@ from typing import Any
 import jinja2
 
 from ..errors import DeliveryError
-from ..store.db import ROOT
+from ..store import ROOT
 from .config import Channel
 
 DEFAULT_DIR = ROOT / "alerts"

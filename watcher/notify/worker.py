@@ -33,7 +33,7 @@ from ..store import Store
 from . import outbox
 from .apprise_sender import AppriseSender
 from .base import FAILED, RETRY, Delivery, Sender, backoff, short
-from .config import AlertsConfig, Channel, alerts_config
+from .config import AlertsConfig, Channel
 from .email import EmailSender
 from .render import Renderer
 from .slack import SlackSender
@@ -280,9 +280,8 @@ class Notifier:
                 log.info("alert channel %r: digest %s queued", ch.name, made)
 
 
-def make_notifier_job(settings: Any, store: Store, clock: Callable[[], dt.datetime]) -> Notifier | None:
-    """The daemon's notifier for ``settings``' channels, or None when no channel is configured."""
-    cfg = alerts_config(settings)
+def make_notifier_job(cfg: AlertsConfig, store: Store, clock: Callable[[], dt.datetime]) -> Notifier | None:
+    """The daemon's notifier for the configured channels (``Settings.alerts``), or None when there are none."""
     if not cfg.channels:
         return None
     return Notifier(cfg, store, clock)

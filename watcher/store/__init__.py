@@ -4,6 +4,25 @@
     >>> store.migrate()
     >>> store.article_count()
     0
+
+The contract: this package's top level is the one door to the database. Code outside
+``watcher/store/`` imports from ``watcher.store`` only, never from its modules (``articles``,
+``commitments``, ``sources``, ``schema``, ``db``, ...), and never touches ``Store.engine`` or a
+table:
+
+- a whole operation (list the sources, record polls, add articles) is a :class:`Store` method,
+  one transaction each, with driver errors turned into ``StorageError`` naming what was being done;
+- work that must be all-or-nothing across tables (an article, its claims, the changes they make
+  and the alerts those owe; a replay) opens ``with store.write("what") as conn:`` and calls, with
+  that ``conn``, the functions exported below (``__all__``); ``store.read()`` likewise for reads
+  that must agree with each other;
+- ``web_queries`` is the web interface's own set of such functions (pages, API, reviews);
+- what a caller gets back is a frozen dataclass (:class:`SourceState`, :class:`Stored`, ...) or a
+  plain row mapping, never a live cursor;
+- the differences between SQLite and PostgreSQL stay inside (``db.py``).
+
+The one exception left, the alert outbox's SQL in ``watcher.notify.outbox``, moves here when the
+package is regrouped (issue 13, point 1).
 """
 
 from __future__ import annotations
@@ -17,14 +36,40 @@ from sqlalchemy import Connection, Engine, func, select
 
 from ..types import Article, Source
 from . import articles as _articles
+from . import commitments as _commitments
 from . import schema as _schema
 from . import sources as _sources
-from .db import make_engine, redact, translate_errors
+from . import web_queries
+from .articles import Stored
+from .articles import add as insert_articles
+from .articles import all_for_replay as articles_for_replay
+from .codec import from_jsonable, to_jsonable
+from .commitments import add_outlet as add_change_outlet
+from .commitments import confirm as confirm_change
+from .commitments import insert_changes, insert_claims, overdue_marks
+from .commitments import load_registry as load_commitments
+from .commitments import reset_for_replay as reset_commitments_for_replay
+from .commitments import rows as commitment_rows
+from .commitments import save_states as save_commitment_states
+from .db import DB_DIR, IN_CLONE, ROOT, lock_commitments, make_engine, redact, search_terms, translate_errors
 from .migrate import is_current, is_initialised, upgrade
+from .rebuild import hold_alerts, relink_alerts
+from .reviews import hold_for_replay as hold_reviews
+from .reviews import reapply_after_replay as reapply_reviews
 from .schema import metadata
 from .sources import SourceState, SourceUpdate
+from .sources import apply_updates as apply_source_updates
 
-__all__ = ["Store", "SourceState", "SourceUpdate", "metadata", "redact"]
+__all__ = [
+    "Store", "SourceState", "SourceUpdate", "Stored", "metadata", "web_queries",
+    # file locations and text helpers
+    "DB_DIR", "IN_CLONE", "ROOT", "redact", "search_terms", "to_jsonable", "from_jsonable",
+    # inside a Store.write() transaction
+    "insert_articles", "articles_for_replay", "apply_source_updates", "lock_commitments", "load_commitments",
+    "commitment_rows", "save_commitment_states", "insert_claims", "insert_changes", "confirm_change",
+    "add_change_outlet", "reset_commitments_for_replay", "overdue_marks", "hold_alerts", "relink_alerts",
+    "hold_reviews", "reapply_reviews",
+]
 
 
 class Store:
@@ -113,3 +158,19 @@ class Store:
     def article_count(self) -> int:
         with self.read("counting articles") as conn:
             return int(conn.execute(select(func.count()).select_from(_schema.articles)).scalar_one())
+
+    # -- commitments and changes ---------------------------------------------------------
+    def commitment_rows(self) -> list[Any]:
+        """Every commitment, by id: the registry's and those minted from articles, with their state."""
+        with self.read("listing commitments") as conn:
+            return _commitments.rows(conn)
+
+    def has_commitment(self, commitment: str) -> bool:
+        with self.read("reading commitments") as conn:
+            return _commitments.exists(conn, commitment)
+
+    def change_rows(self, *, since: dt.datetime | None = None, commitment: str | None = None,
+                    kind: str | None = None) -> list[dict[str, Any]]:
+        """The detected changes, oldest first (by publication), with their article's title and source."""
+        with self.read("listing changes") as conn:
+            return _commitments.change_rows(conn, since=since, commitment=commitment, kind=kind)

@@ -94,6 +94,16 @@ def reset_for_replay(conn: Connection) -> None:
                                             last_evidence=None, last_changed_at=None, state=None))
 
 
+def exists(conn: Connection, commitment: str) -> bool:
+    return conn.execute(select(commitments.c.id).where(commitments.c.id == commitment)).first() is not None
+
+
+def overdue_marks(conn: Connection) -> set[tuple[str, Any]]:
+    """The (commitment, deadline) of every ``overdue`` change stored."""
+    return {(r.commitment_id, r.deadline) for r in conn.execute(
+        select(changes.c.commitment_id, changes.c.deadline).where(changes.c.kind == "overdue"))}
+
+
 def change_rows(conn: Connection, *, since: dt.datetime | None = None, commitment: str | None = None,
                 kind: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
     q = select(changes, articles.c.title.label("article_title"), articles.c.source.label("article_source")) \

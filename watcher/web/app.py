@@ -71,7 +71,8 @@ def _label(v: Any) -> str:
 
 
 class WebApp:
-    """``WebApp(store)`` is a WSGI callable; :func:`watcher.web.server.serve` runs it."""
+    """``WebApp(store)`` is a WSGI callable: :func:`watcher.web.server.make` builds the server that runs it
+    (``watcher serve``), :func:`watcher.web.server.serve_in_thread` one in a thread (tests, benchmarks)."""
 
     def __init__(self, store: Store, *, token: str | None = None, allowed_hosts: set[str] | None = None,
                  channels: list[dict[str, str]] | None = None, allow_replay: bool = True,

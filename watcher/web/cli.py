@@ -3,29 +3,19 @@
 from __future__ import annotations
 
 import errno
-import logging
 import os
 from typing import Any
 
 import click
 
 from ..cli._context import Ctx, pass_ctx
-from ..store.db import redact
-
-log = logging.getLogger(__name__)
+from ..store import redact
 
 
 def configured_channels(ctx: Ctx) -> list[dict[str, str]]:
     """The alert channels of sources.toml, described without secrets: name, type, where."""
-    try:
-        from ..notify.config import alerts_config
-
-        cfg = alerts_config(ctx.settings)
-    except Exception as exc:   # no alerts module yet, or a bad [alerts]: the page says so
-        log.warning("alert channels not read: %s", exc)
-        return []
     out = []
-    for ch in cfg.channels:
+    for ch in ctx.settings.alerts.channels:
         if ch.type == "email":
             where = ", ".join(ch.to)
         elif ch.url:

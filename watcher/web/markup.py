@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
 
-from ..store.db import search_terms
+from ..store import search_terms
 
 
 def terms_pattern(query: str) -> re.Pattern[str] | None:

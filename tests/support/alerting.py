@@ -25,9 +25,8 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from watcher.notify import outbox
 from watcher.notify.config import AlertsConfig, parse_alerts
 from watcher.registry import load_registry
-from watcher.store import Store
+from watcher.store import DB_DIR, Store
 from watcher.store import commitments as store_commitments
-from watcher.store.db import DB_DIR
 from watcher.types import FetchSettings
 
 TLS_DIR = Path(__file__).resolve().parents[1] / "data" / "tls"   # a self-signed certificate for 127.0.0.1
