@@ -19,7 +19,7 @@ import time
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from tests.feedserver import FeedServer, Route, rss
+from tests.support.feedserver import FeedServer, Route, rss
 from watcher.config import load_settings_text
 from watcher.intake import Analyzer
 from watcher.pipeline import Poller

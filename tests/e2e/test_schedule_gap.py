@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.feedserver import FeedServer, rss
+from tests.support.feedserver import FeedServer, rss
 from watcher.config import load_settings_text
 from watcher.daemon import serve_forever
 from watcher.store import Store

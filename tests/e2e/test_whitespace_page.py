@@ -11,7 +11,7 @@ import asyncio
 import datetime as dt
 import time
 
-from tests.feedserver import FeedServer, Route, rss
+from tests.support.feedserver import FeedServer, Route, rss
 from watcher.config import load_settings_text
 from watcher.intake import Analyzer
 from watcher.pipeline import Poller
