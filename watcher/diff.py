@@ -20,6 +20,7 @@ change (and its alert). :func:`replay` applies both itself.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
@@ -42,7 +43,8 @@ from .diff_types import (
     initial_states,
 )
 from .overdue import apply_overdue, check_overdue
-from .registry import INSTITUTION_HEADS, STATUS_RANK, Commitment, derive_recurring, mint_id
+from .claims.naming import VAGUE, Naming, heading, name_of, signature
+from .registry import STATUS_RANK, Commitment, derive_recurring
 
 __all__ = [
     "KINDS", "NEEDS_BACKING", "STRENGTH", "Change", "CommitmentState", "Confirmation", "DiffResult", "Document",
@@ -113,18 +115,51 @@ def _focus(c: Claim) -> str | None:
     return c.obj
 
 
-def _new_candidate(c: Claim) -> bool:
-    if c.retrospective or c.negated or c.klass not in (lx.AGREE, lx.PLAN, lx.LAUNCH, lx.HEDGE):
-        return False
-    if not (c.creation and c.trilateral_word and c.obj):
-        return False
-    obj = c.obj.lower()
-    return any(h in obj for h in INSTITUTION_HEADS)
+_UNDERTAKE = re.compile(r"\b(?:hold|meet|conduct|stage|convene|carry out|consult|develop|pursue)\b")
+_FIRST = re.compile(r"\b(?:first|inaugural|first-ever|maiden)\b")
 
 
-def _new_status(c: Claim) -> str:
+def _new_candidate(c: Claim, naming: Naming | None) -> bool:
+    """Whether the claim makes a commitment the registry does not hold: the three governments
+    agree / plan / launch / consider creating something that has a name, or hold its first meeting."""
+    if naming is None or c.retrospective or c.negated or c.reversal:
+        return False
+    low = c.clause.lower()
+    if c.klass == lx.HOLD:
+        return bool(_FIRST.search(low)) and (c.trilateral_word or len(c.actor_countries) >= 3)
+    if c.klass not in (lx.AGREE, lx.PLAN, lx.LAUNCH, lx.HEDGE):
+        return False
+    if not (c.trilateral_word or len(c.actor_countries) >= 3 or heading(c.sentence)):
+        return False
+    return c.creation or bool(_UNDERTAKE.search(low)) or bool(heading(c.sentence)) or c.name != ""
+
+
+def _naming_of(c: Claim) -> Naming | None:
+    if c.name:
+        return name_of(c.name, c.name, c.name)
+    return name_of(c.clause or c.sentence, c.sentence, c.obj)
+
+
+def _by_signature(states: Mapping[str, CommitmentState], naming: Naming) -> str | None:
+    """The known commitment one of whose names has the same content words as ``naming``."""
+    sig = signature(naming.title)
+    if not sig or sig <= VAGUE:
+        return None
+    for cid, st in states.items():
+        com = st.commitment
+        for name in (cid.replace("_", " "), com.title, *com.aliases):
+            if signature(name) == sig:
+                return cid
+    return None
+
+
+
+
+def _new_status(c: Claim, naming: Naming) -> str:
+    if c.klass == lx.HOLD:
+        return "in_progress"
     if c.klass == lx.LAUNCH:
-        return "implemented"
+        return "in_progress" if naming.recurring else "implemented"
     return "agreed" if c.klass == lx.AGREE else "proposed"
 
 
@@ -158,12 +193,16 @@ def diff_document(
             continue
         hits = matcher.match(c.clause or c.sentence, focus=_focus(c))
         if not hits:
-            if _new_candidate(c):
-                cid = mint_id(c.obj)
+            naming = _naming_of(c)
+            known = _by_signature(states, naming) if naming is not None else None
+            if known is not None:
+                hits = [known]
+            elif naming is not None and _new_candidate(c, naming):
+                cid = naming.id
                 if cid in states:
                     hits = [cid]
                 elif cid not in created:
-                    created[cid] = (_minted(cid, c, doc), c)
+                    created[cid] = (_minted(naming, c, doc), c)
             if not hits:
                 continue
         for cid in hits:
@@ -206,12 +245,12 @@ def diff_document(
     return DiffResult(tuple(changes), new_states, tuple(confirmations), tuple(additions))
 
 
-def _minted(cid: str, c: Claim, doc: Document) -> Commitment:
-    title = c.obj[:1].upper() + c.obj[1:]
+def _minted(naming: Naming, c: Claim, doc: Document) -> Commitment:
+    aliases = tuple(dict.fromkeys((*naming.aliases, naming.id.replace("_", " "))))
     return Commitment(
-        id=cid, title=title, aliases=(c.obj, cid.replace("_", " ")), keywords=(), status=_new_status(c),
+        id=naming.id, title=naming.title, aliases=aliases, keywords=(), status=_new_status(c, naming),
         deadline=c.deadline, since=doc.published_at.isoformat() if doc.published_at else "",
-        source=doc.url or doc.doc, recurring=derive_recurring(c.obj),
+        source=doc.url or doc.doc, recurring=naming.recurring or derive_recurring(naming.title, aliases),
     )
 
 

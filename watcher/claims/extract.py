@@ -66,6 +66,7 @@ class Claim:
     creation: bool = False           # a creation verb (establish, launch, develop ...) in the clause
     trilateral_word: bool = False    # "trilateral", "three-way", "the three", 한미일 ...
     iteration: bool = False          # an occurrence held / scheduled (hold class)
+    name: str = ""                   # the name of what the claim is about, when the analyser found one
 
     @property
     def evidence(self) -> str:
@@ -355,6 +356,8 @@ def _claim(
     modality = klass_mod.get(lemma, klass_mod[""])
     if klass == lx.AGREE and lx.VERBS[lx.LAUNCH].match(verb):
         modality = "will"
+    if klass == lx.AGREE and lx.FUTURE_AGREEMENT.search(clow):
+        klass, modality = lx.PLAN, "plan"   # "will announce that ...": an agreement still to come
     negated = klass != lx.DELAY and bool(lx.NEGATION.search(clow, max(0, vs - 30), vs))
     dl = f["deadline"]
     obj = object_phrase(clause, clow, vo)
