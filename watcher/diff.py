@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
 from .claims import Claim
@@ -43,7 +43,7 @@ from .diff_types import (
     initial_states,
 )
 from .overdue import apply_overdue, check_overdue
-from .claims.naming import VAGUE, Naming, heading, name_of, signature
+from .claims.naming import Naming, heading, name_of, signature, vague
 from .registry import STATUS_RANK, Commitment, derive_recurring
 
 __all__ = [
@@ -116,7 +116,9 @@ def _focus(c: Claim) -> str | None:
 
 
 _UNDERTAKE = re.compile(r"\b(?:hold|meet|conduct|stage|convene|carry out|consult|develop|pursue)\b")
-_FIRST = re.compile(r"\b(?:first|inaugural|first-ever|maiden)\b")
+
+
+_TALKS = re.compile(r"\bdiscussions? (?:on|about|toward|towards)\b|\bcontinu\w* (?:to )?discuss")
 
 
 def _new_candidate(c: Claim, naming: Naming | None) -> bool:
@@ -126,8 +128,10 @@ def _new_candidate(c: Claim, naming: Naming | None) -> bool:
         return False
     low = c.clause.lower()
     if c.klass == lx.HOLD:
-        return bool(_FIRST.search(low)) and (c.trilateral_word or len(c.actor_countries) >= 3)
-    if c.klass not in (lx.AGREE, lx.PLAN, lx.LAUNCH, lx.HEDGE):
+        head = naming.title.split()[-1].lower()
+        first = re.search(rf"\b(?:first|inaugural|first-ever|maiden)\s+(?:[\w'’.-]+\s+){{0,7}}?{re.escape(head)}", low)
+        return first is not None and (c.trilateral_word or len(c.actor_countries) >= 3)
+    if c.klass not in (lx.AGREE, lx.PLAN, lx.LAUNCH, lx.HEDGE) or lx.RETROSPECTIVE.search(low):
         return False
     if not (c.trilateral_word or len(c.actor_countries) >= 3 or heading(c.sentence)):
         return False
@@ -140,16 +144,22 @@ def _naming_of(c: Claim) -> Naming | None:
     return name_of(c.clause or c.sentence, c.sentence, c.obj)
 
 
-def _by_signature(states: Mapping[str, CommitmentState], naming: Naming) -> str | None:
-    """The known commitment one of whose names has the same content words as ``naming``."""
-    sig = signature(naming.title)
-    if not sig or sig <= VAGUE:
+def _by_signature(commitments: Iterable[Commitment], naming: Naming) -> str | None:
+    """The known commitment one of whose names has the same content words as ``naming`` (or, for
+    names of three words or more, all of them: "Trilateral Framework for Maritime Security and Law
+    Enforcement Cooperation" is the "maritime security framework")."""
+    sigs = [signature(n) for n in (naming.title, *naming.aliases)]
+    sigs = [s for s in sigs if not vague(s)]
+    if not sigs:
         return None
-    for cid, st in states.items():
-        com = st.commitment
-        for name in (cid.replace("_", " "), com.title, *com.aliases):
-            if signature(name) == sig:
-                return cid
+    for com in commitments:
+        for name in (com.id.replace("_", " "), com.title, *com.aliases):
+            known = signature(name)
+            if vague(known):
+                continue
+            for sig in sigs:
+                if sig == known or (len(known) >= 3 and known < sig) or (len(sig) >= 3 and sig < known):
+                    return com.id
     return None
 
 
@@ -158,6 +168,8 @@ def _by_signature(states: Mapping[str, CommitmentState], naming: Naming) -> str 
 def _new_status(c: Claim, naming: Naming) -> str:
     if c.klass == lx.HOLD:
         return "in_progress"
+    if _TALKS.search(c.clause.lower()):
+        return "proposed"   # "continuing our discussions on developing a framework"
     if c.klass == lx.LAUNCH:
         return "in_progress" if naming.recurring else "implemented"
     return "agreed" if c.klass == lx.AGREE else "proposed"
@@ -194,9 +206,11 @@ def diff_document(
         hits = matcher.match(c.clause or c.sentence, focus=_focus(c))
         if not hits:
             naming = _naming_of(c)
-            known = _by_signature(states, naming) if naming is not None else None
+            known = _by_signature((s.commitment for s in states.values()), naming) if naming else None
             if known is not None:
                 hits = [known]
+            elif naming is not None and _by_signature((com for com, _c in created.values()), naming):
+                continue   # this document already made it
             elif naming is not None and _new_candidate(c, naming):
                 cid = naming.id
                 if cid in states:

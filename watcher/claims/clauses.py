@@ -19,7 +19,7 @@ CLAUSE_SPLIT = re.compile(
     r"\s+(?:while\s+|as the\s+|when\s+|but\s+(?=(?:they|we|he|she|it|the|officials|later|then)\b))"
 )
 _OBJ_LEAD = re.compile(
-    r"^(?:\s|,)*(?:(?:to|on|that|upon|with|for|their|our|its|the importance of|shared|renewed|strong|"
+    r"^(?:\s|,)*\"?(?:(?:to|on|that|upon|with|for|their|our|its|the importance of|shared|renewed|strong|"
     r"firm|full|continued|commitments?|efforts?|aim|plans?|intention|resolve|willingness|determination|"
     r"the|a|an|in|of)\s+)*"
 )

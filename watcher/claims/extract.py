@@ -310,6 +310,8 @@ def _sentence_claims(
                 actor = sent_actor
             elif lx.THING_SUBJECT.match(zone) and reported:
                 actor = adjacent
+        if not actor and lx.countries_in(text[a:a + first]) >= THREE:
+            actor = "ministry"   # "South Korea, the United States and Japan have agreed ...": the three governments
         if not actor:
             continue
         if a in bare and not future_subject_ok(sent, a - s, clow, vs, first, actor):

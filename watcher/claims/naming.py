@@ -50,6 +50,11 @@ _HEADING = re.compile(
     r"^\W{0,3}([A-Z][\w'’\-]*(?:,?\s+(?:[A-Z][\w'’\-]*|and|to|of|on|for|the|between|with|in)){0,14})\s*:\s+\S"
 )
 _TITLE_WORD = r"(?:[A-Z][\w'’\-]*|U\.S\.(?:-[A-Z][\w\-]*)*|\d{4})"
+_FORMAT_WORD = re.compile(
+    r"(?:U\.?S\.?A?|America|Japan|ROK|Korea|South|Seoul|Tokyo|Washington)(?:[-–](?:U\.?S\.?A?|Japan|ROK|Korea|"
+    r"South[ -]Korea))*"
+)
+_NAMED = re.compile(rf"\b(?:named|called|dubbed|titled|known as)\s+[\"“]?({_TITLE_WORD}(?:\s+{_TITLE_WORD}){{0,4}})")
 _TITLE_NAME = re.compile(
     rf"{_TITLE_WORD}(?:\s+(?:(?:on|for|of|and|to)\s+)?{_TITLE_WORD}){{0,9}}"
 )
@@ -86,6 +91,11 @@ _TRIVIAL = frozenset({"trilateral", "cooperation", "us", "japan", "rok", "korea"
 VAGUE = frozenset({"meeting", "summit", "exercise", "dialogue", "framework", "plan", "group", "program",
                    "annual", "consultation", "commitment", "partnership", "system", "mechanism", "leader",
                    "minister", "conference", "forum", "initiative", "board", "center", "network", "channel"})
+
+
+def vague(sig: frozenset[str]) -> bool:
+    """Nothing, or one vague word: "the summit" names no particular commitment."""
+    return len(sig) <= 1 and sig <= VAGUE
 
 
 @dataclass(frozen=True)
@@ -150,7 +160,11 @@ def _title_names(text: str) -> list[str]:
                                                                          else w)), default=-1)
         if last < 0:
             continue
-        words = words[:last + 1]
+        rest = words[last + 1:]
+        if not (rest and rest[0] in ("for", "on", "of")):
+            words = words[:last + 1]   # "... Framework for Maritime Security and ... Cooperation" stays whole
+        while len(words) > 2 and _FORMAT_WORD.fullmatch(words[0]):
+            words = words[1:]          # "US-ROK-Japan Trilateral ... Summit": the format is not the name
         # a name has at least one word besides format words and the head
         if len(_clean(words[:-1])) == 0:
             continue
@@ -162,17 +176,25 @@ def _title_names(text: str) -> list[str]:
 
 def name_of(clause: str, sentence: str, obj: str) -> Naming | None:
     """The name of what the clause creates or holds, or None when it names no institution."""
+    found = _name_of(clause, sentence, obj)
+    return None if found is None or vague(signature(found.title)) else found
+
+
+def _name_of(clause: str, sentence: str, obj: str) -> Naming | None:
     label = heading(sentence)
     annual = bool(_ANNUAL.search(clause))
     tail = clause
     if label:
         return _naming(label, (), proper=True, annual=annual and not _ANNUAL.search(label), extra=())
+    named = _NAMED.search(clause)
+    if named:
+        return _naming(named.group(1), tuple(_ACRONYM.findall(clause)), proper=True, annual=False, extra=())
     quoted = [q for q in _QUOTED.findall(clause) if len(q.split()) <= 4]
     acr = _ACRONYM.findall(clause)
     for q in quoted:
         if _HEAD_RX.search(q) or len(q.split()) <= 3:
             return _naming(q, tuple(acr), proper=True, annual=False, extra=())
-    titles = _title_names(obj or tail)
+    titles = _title_names(obj or tail) or _title_names(tail)
     if titles:
         best = max(titles, key=len)
         return _naming(best, tuple(acr), proper=True, annual=False, extra=())
@@ -184,24 +206,44 @@ def name_of(clause: str, sentence: str, obj: str) -> Naming | None:
     if found is None:
         return None
     phrase, head = found
+    if vague(signature(phrase)):
+        purpose = _PURPOSE.search(text)
+        if purpose:   # "a system to share missile warning data": named by what it does
+            verb = purpose.group(1).lower()
+            thing = [w for w in re.split(r"\s+", purpose.group(2)) if w.lower() not in _DROP and w.lower() != "north"]
+            if thing:
+                ing = verb[:-1] + "ing" if verb.endswith("e") and not verb.endswith("ee") else verb + "ing"
+                return _naming(" ".join([*thing[-4:], ing]), tuple(acr), proper=False, annual=annual,
+                               extra=(text.strip(),), trilateral=False)
     if head.lower() in ("commitment", "partnership", "board", "group", "talks", "pilot", "plan") and \
             len(phrase.split()) < 2:
         return None   # too vague on its own ("a commitment", "a partnership")
-    return _naming(phrase, tuple(acr), proper=False, annual=annual, extra=(text.strip(),))
+    said_trilateral = bool(re.search(rf"\b(?:trilateral|three-way)\s+(?:[\w'’-]+\s+){{0,4}}{re.escape(head)}\b", text,
+                                     re.IGNORECASE))
+    return _naming(phrase, tuple(acr), proper=False, annual=annual, extra=(text.strip(),),
+                   trilateral=said_trilateral)
 
 
+_PURPOSE = re.compile(
+    r"\bto (share|exchange)\s+"
+    r"((?:[\w-]+\s+){0,5}?[\w-]+?)(?=\s+(?:in|with|on|by|for|from|among|between|to|and|that|which|at)\b|[,.;]|$)",
+    re.IGNORECASE,
+)
 _SUMMIT = re.compile(r"\b(?:summit meetings?|leaders'? meetings?|leaders’ meetings?)\b", re.IGNORECASE)
 _MINISTERIAL = re.compile(r"\bmeetings?\s+(?:between|of|among)\b.*\bministers?\b", re.IGNORECASE)
 
 
-def _naming(name: str, acronyms: tuple[str, ...], *, proper: bool, annual: bool, extra: tuple[str, ...]) -> Naming:
+def _naming(name: str, acronyms: tuple[str, ...], *, proper: bool, annual: bool, extra: tuple[str, ...],
+            trilateral: bool = True) -> Naming:
     name = re.sub(r"\s+", " ", name.strip(" .,'\"“”’"))
     canon = _SUMMIT.sub("summit", name) if not proper else name
     if _MINISTERIAL.search(canon):
         canon = ("annual " if re.search(r"\bannual", canon, re.IGNORECASE) else "") + "ministerial meetings"
     words = canon.split()
     if not proper:
-        words = ["trilateral", *[w for w in words if w.lower() not in ("trilateral", "three-way")]]
+        words = [w for w in words if w.lower() not in ("trilateral", "three-way")]
+        if trilateral or len(words) == 1:
+            words = ["trilateral", *words]
         if annual and not any(w.lower() in ("annual", "yearly") for w in words):
             words = ["annual", *words]
     cid = slug(" ".join(words))[:80].strip("_") or "trilateral_commitment"
@@ -211,7 +253,7 @@ def _naming(name: str, acronyms: tuple[str, ...], *, proper: bool, annual: bool,
     if proper and not re.search(r"\btrilateral\b", name, re.IGNORECASE) and _HEAD_RX.search(name):
         aliases.append("trilateral " + name)
     # an alias must name the thing on its own: not a bare event noun ("summit", "dialogue")
-    uniq = tuple(dict.fromkeys(a for a in aliases if len(a) >= 3 and not signature(a) <= VAGUE))
+    uniq = tuple(dict.fromkeys(a for a in aliases if len(a) >= 3 and not vague(signature(a))))
     recurring = annual or bool(re.search(r"\b(?:annual|exercises?|drills?|summit|meetings?|dialogue)\b", title,
                                          re.IGNORECASE))
     return Naming(id=cid, title=title, aliases=uniq, recurring=recurring)
@@ -231,6 +273,4 @@ def signature(name: str) -> frozenset[str]:
         if w.endswith("s") and not w.endswith("ss") and len(w) > 4 and w not in ("talks",):
             w = w[:-1]
         out.add(w)
-    if out == {"leader"}:
-        return frozenset()
     return frozenset(out)
