@@ -83,6 +83,7 @@ _VERBS = frozenset(
     improving expand expanding strengthen strengthening institutionalize institutionalizing regularize
     regularizing make making organize organizing host hosting resume resuming operate operating""".split()
 ) - {"meeting"}
+_TRILATERAL = frozenset({"trilateral", "three-way"})
 _TRIVIAL = frozenset({"trilateral", "cooperation", "us", "japan", "rok", "korea", "and", "for", "on", "to", "of",
                       "in", "with", "between", "among", "the", "a", "an"})
 
@@ -134,13 +135,17 @@ def _np_at_head(text: str) -> tuple[str, str] | None:
     # "<head1> of <phrase with head2>": the thing named is the second
     after = text[m.end():]
     of = re.match(r"\s+(?:of|for)\s+", after)
-    if of and head.lower() in ("meeting", "meetings", "memorandum", "plan", "round") :
+    if of and head.lower() in ("meeting", "meetings", "memorandum", "plan", "round"):
         inner = _np_at_head(after[of.end():])
         if inner is not None and not inner[1].lower().startswith("meeting"):
+            if head.lower() == "plan":   # "a multiyear plan for trilateral drills": the drills plan
+                return inner[0] + " plan", "plan"
             return inner
     before = re.split(r"[,;:()\"“”]|\b(?:to|and|with|that|which|by|in|at|on|for|of|as|from)\s", text[:m.start()])[-1]
     words = [w for w in before.split()
-             if w.lower().strip(".") not in _DROP and w.lower() not in _VERBS and not w[:1].isdigit()]
+             if w.lower() in _TRILATERAL or (w.lower().strip(".") not in _DROP and w.lower() not in _VERBS
+                                             and not w[:1].isdigit())]
+    words = ["trilateral" if w.lower() in _TRILATERAL else w for w in words]
     words = words[-4:]
     return " ".join([*words, head]), head
 
@@ -218,10 +223,7 @@ def _name_of(clause: str, sentence: str, obj: str) -> Naming | None:
     if head.lower() in ("commitment", "partnership", "board", "group", "talks", "pilot", "plan") and \
             len(phrase.split()) < 2:
         return None   # too vague on its own ("a commitment", "a partnership")
-    said_trilateral = bool(re.search(rf"\b(?:trilateral|three-way)\s+(?:[\w'’-]+\s+){{0,4}}{re.escape(head)}\b", text,
-                                     re.IGNORECASE))
-    return _naming(phrase, tuple(acr), proper=False, annual=annual, extra=(text.strip(),),
-                   trilateral=said_trilateral)
+    return _naming(phrase, tuple(acr), proper=False, annual=annual, extra=(text.strip(),))
 
 
 _PURPOSE = re.compile(
@@ -241,8 +243,10 @@ def _naming(name: str, acronyms: tuple[str, ...], *, proper: bool, annual: bool,
         canon = ("annual " if re.search(r"\bannual", canon, re.IGNORECASE) else "") + "ministerial meetings"
     words = canon.split()
     if not proper:
-        words = [w for w in words if w.lower() not in ("trilateral", "three-way")]
-        if trilateral or len(words) == 1:
+        # the words in the text's order ("multi-year trilateral framework"); "trilateral" first when absent
+        words = [w for i, w in enumerate(words) if w.lower() != "trilateral" or "trilateral" not in
+                 [x.lower() for x in words[:i]]]
+        if "trilateral" not in [w.lower() for w in words] and (trilateral or len(words) == 1):
             words = ["trilateral", *words]
         if annual and not any(w.lower() in ("annual", "yearly") for w in words):
             words = ["annual", *words]
