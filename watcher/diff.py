@@ -44,7 +44,7 @@ from .diff_types import (
 )
 from .overdue import apply_overdue, check_overdue
 from .claims.naming import Naming, heading, name_of, signature, vague
-from .registry import STATUS_RANK, Commitment, derive_recurring
+from .registry import STATUS_RANK, Commitment, derive_recurring, mint_id
 
 __all__ = [
     "KINDS", "NEEDS_BACKING", "STRENGTH", "Change", "CommitmentState", "Confirmation", "DiffResult", "Document",
@@ -141,7 +141,15 @@ def _new_candidate(c: Claim, naming: Naming | None) -> bool:
 def _naming_of(c: Claim) -> Naming | None:
     if c.name:
         return name_of(c.name, c.name, c.name)
-    return name_of(c.clause or c.sentence, c.sentence, c.obj)
+    found = name_of(c.clause or c.sentence, c.sentence, c.obj)
+    if found is None and c.obj:
+        # "a trilateral framework advancing next-generation technologies": named by its policy domain
+        cid = mint_id(c.obj)
+        head = cid.rsplit("_", 1)[-1]
+        if cid.count("_") >= 2 and re.search(rf"\b(?:trilateral|three-way) {head}\b", c.obj.lower()):
+            title = cid.replace("_", " ")
+            found = Naming(id=cid, title=title[:1].upper() + title[1:], aliases=(title,), recurring=False)
+    return found
 
 
 def _by_signature(commitments: Iterable[Commitment], naming: Naming) -> str | None:

@@ -39,6 +39,11 @@ _NOMINAL_OF = re.compile(
     r"inauguration|signing|conclusion|start)\s+of\s+",
     re.IGNORECASE,
 )
+_SETTING_BEFORE = re.compile(
+    r"\b(?:at|during|on the sidelines of|on the margins of|ahead of|before|after|following|on the occasion of)"
+    r"\s+(?:[\w'’.-]+\s+){0,3}$",
+    re.IGNORECASE,
+)
 _ANNUAL = re.compile(
     r"\b(?:annual(?:ly)?|at least (?:once a year|annually)|once a year|every year|each year|yearly|"
     r"on a regular basis|regular(?:ly)?)\b",
@@ -141,6 +146,8 @@ def _np_at_head(text: str) -> tuple[str, str] | None:
             if head.lower() == "plan":   # "a multiyear plan for trilateral drills": the drills plan
                 return inner[0] + " plan", "plan"
             return inner
+    if _SETTING_BEFORE.search(text, 0, m.start()):
+        return None   # "meet at this APEC summit": a venue, not the thing undertaken
     before = re.split(r"[,;:()\"“”]|\b(?:to|and|with|that|which|by|in|at|on|for|of|as|from)\s", text[:m.start()])[-1]
     words = [w for w in before.split()
              if w.lower() in _TRILATERAL or (w.lower().strip(".") not in _DROP and w.lower() not in _VERBS
@@ -159,6 +166,8 @@ def _title_names(text: str) -> list[str]:
     out = []
     for m in _TITLE_NAME.finditer(text):
         name = m.group(0)
+        if _SETTING_BEFORE.search(text, 0, m.start()):
+            continue   # "agreements made during the Trilateral Leaders' Summit": the occasion
         words = name.split()
         # trim to the last institution noun
         last = max((i for i, w in enumerate(words) if _HEAD_RX.fullmatch(w.rstrip("s") if w.lower() not in HEADS
