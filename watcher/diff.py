@@ -43,7 +43,7 @@ from .diff_types import (
     initial_states,
 )
 from .overdue import apply_overdue, check_overdue
-from .claims.naming import Naming, heading, name_of, signature, vague
+from .claims.naming import Naming, heading, name_of, named, signature, vague
 from .registry import STATUS_RANK, Commitment, derive_recurring, mint_id
 
 __all__ = [
@@ -138,9 +138,32 @@ def _new_candidate(c: Claim, naming: Naming | None) -> bool:
     return c.creation or bool(_UNDERTAKE.search(low)) or bool(heading(c.sentence)) or c.name != ""
 
 
+_MINISTERS = {"foreign ministers": "minister", "defense ministers": "minister", "national security advisers": "minister"}
+_BELOW_MINISTER = re.compile(r"\b(?:vice|deputy|first vice|senior officials?|working[- ]level|director[- ]general)\b")
+_MET = re.compile(r"\b(?:met|meet|meets|held (?:talks|a meeting|a trilateral meeting|their)|convened|gathered)\b")
+
+
+def _meeting_of(states: Mapping[str, CommitmentState], c: Claim) -> list[str]:
+    """The three governments' ministers (or leaders) met: an iteration of the recurring meeting
+    of theirs the registry or an earlier document made ("annual ministerial meetings")."""
+    kind = _MINISTERS.get(c.actor)
+    low = c.clause.lower()
+    if kind is None or len(c.actor_countries) < 3 or not _MET.search(low) or _BELOW_MINISTER.search(low):
+        return []
+    want = {"minister", "meeting"} if kind == "minister" else {"summit"}
+    for cid, st in states.items():
+        com = st.commitment
+        if not com.recurring:
+            continue
+        if any(want <= signature(n) and len(signature(n)) <= len(want) + 2
+               for n in (cid.replace("_", " "), com.title, *com.aliases)):
+            return [cid]
+    return []
+
+
 def _naming_of(c: Claim) -> Naming | None:
     if c.name:
-        return name_of(c.name, c.name, c.name)
+        return named(c.name)
     found = name_of(c.clause or c.sentence, c.sentence, c.obj)
     if found is None and c.obj:
         # "a trilateral framework advancing next-generation technologies": named by its policy domain
@@ -225,6 +248,8 @@ def diff_document(
                     hits = [cid]
                 elif cid not in created:
                     created[cid] = (_minted(naming, c, doc), c)
+            if not hits and c.klass == lx.HOLD and not c.retrospective:
+                hits = _meeting_of(states, c)
             if not hits:
                 continue
         for cid in hits:

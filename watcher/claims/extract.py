@@ -26,6 +26,7 @@ from .clauses import (
 )
 from .deadlines import find_deadline
 from .fastre import words_of
+from .naming import heading
 from .fastsearch import GatedSearch, HeadSearch
 from .sentences import lower_same_length, split_sentences
 
@@ -216,8 +217,28 @@ def extract_claims(text: str, *, published: dt.date | None = None) -> list[Claim
             context = (context[0], "")
             continue
         claims, context = _sentence_claims(sent, s, e, text, published, doc, idx, context)
+        if not claims and sent.lstrip()[:1] in _BULLETS:
+            claims = _bullet_claim(sent, s, e, doc, idx, context[0])
         out.extend(claims)
     return out
+
+
+_BULLETS = frozenset("•◦▪‣-*·")
+
+
+def _bullet_claim(sent: str, s: int, e: int, doc: _Doc, idx: int, actor: str) -> list[Claim]:
+    """A fact sheet's bullet that names an undertaking in its heading ("• Annual Meetings Between
+    Foreign Ministers ...: At least annually, ..."): what the governments the document speaks for
+    agreed, even when the text under the heading carries no verb of its own."""
+    label = heading(sent)
+    if not label or not actor or doc.scope() != "us_jp_kr":
+        return []
+    low = lower_same_length(sent)
+    countries = doc.features(idx)[0]
+    return [Claim(sentence=sent, start=s, end=e, actor=actor, actor_countries=countries, trilateral_scope="us_jp_kr",
+                  action="agree", obj=label, modality="agreed", klass=lx.AGREE, clause=sent, clause_start=s,
+                  clause_end=e, quoted=bool(lx.QUOTE_CHARS.search(sent)), present_link=True,
+                  trilateral_word=bool(TRILATERAL_SEARCH.search(low)), name=label)]
 
 
 def _sentence_claims(

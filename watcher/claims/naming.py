@@ -194,6 +194,12 @@ def name_of(clause: str, sentence: str, obj: str) -> Naming | None:
     return None if found is None or vague(signature(found.title)) else found
 
 
+def named(name: str) -> Naming | None:
+    """The naming of a name an analyser found itself (a heading, a name in quotes)."""
+    found = _naming(name, tuple(_ACRONYM.findall(name)), proper=True, annual=False, extra=())
+    return None if vague(signature(found.title)) else found
+
+
 def _name_of(clause: str, sentence: str, obj: str) -> Naming | None:
     label = heading(sentence)
     annual = bool(_ANNUAL.search(clause))
