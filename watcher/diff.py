@@ -27,6 +27,7 @@ from dataclasses import replace
 from .claims import Claim
 from .claims import lexicon as lx
 from .claims.match import Matcher, build_matcher
+from .claims.naming import Naming, heading, name_of, named, signature, vague
 from .diff_types import (
     KINDS,
     MAX_EVENTS,
@@ -43,7 +44,6 @@ from .diff_types import (
     initial_states,
 )
 from .overdue import apply_overdue, check_overdue
-from .claims.naming import Naming, heading, name_of, named, signature, vague
 from .registry import STATUS_RANK, Commitment, derive_recurring, mint_id
 
 __all__ = [
@@ -138,7 +138,8 @@ def _new_candidate(c: Claim, naming: Naming | None) -> bool:
     return c.creation or bool(_UNDERTAKE.search(low)) or bool(heading(c.sentence)) or c.name != ""
 
 
-_MINISTERS = {"foreign ministers": "minister", "defense ministers": "minister", "national security advisers": "minister"}
+_MINISTERS = {"foreign ministers": "foreign", "defense ministers": "defense", "national security advisers": "security"}
+_TRACKS = frozenset({"foreign", "defense", "defence", "security", "commerce", "trade", "finance", "economic"})
 _BELOW_MINISTER = re.compile(r"\b(?:vice|deputy|first vice|senior officials?|working[- ]level|director[- ]general)\b")
 _MET = re.compile(r"\b(?:met|meet|meets|held (?:talks|a meeting|a trilateral meeting|their)|convened|gathered)\b")
 
@@ -150,14 +151,19 @@ def _meeting_of(states: Mapping[str, CommitmentState], c: Claim) -> list[str]:
     low = c.clause.lower()
     if kind is None or len(c.actor_countries) < 3 or not _MET.search(low) or _BELOW_MINISTER.search(low):
         return []
-    want = {"minister", "meeting"} if kind == "minister" else {"summit"}
-    for cid, st in states.items():
-        com = st.commitment
-        if not com.recurring:
-            continue
-        if any(want <= signature(n) and len(signature(n)) <= len(want) + 2
-               for n in (cid.replace("_", " "), com.title, *com.aliases)):
-            return [cid]
+    # the meeting of this track ("annual foreign ministers' meeting") before one of every track
+    for own_track in (True, False):
+        for cid, st in states.items():
+            com = st.commitment
+            if not com.recurring:
+                continue
+            for n in (cid.replace("_", " "), com.title, *com.aliases):
+                sig = signature(n)
+                if "meeting" not in sig or not sig & {"minister", "advisor"} or len(sig) > 5:
+                    continue
+                tracks = sig & _TRACKS
+                if (kind in tracks) if own_track else (not tracks and "minister" in sig and kind != "security"):
+                    return [cid]
     return []
 
 

@@ -26,8 +26,8 @@ from .clauses import (
 )
 from .deadlines import find_deadline
 from .fastre import words_of
-from .naming import heading
 from .fastsearch import GatedSearch, HeadSearch
+from .naming import heading
 from .sentences import lower_same_length, split_sentences
 
 

@@ -65,28 +65,19 @@ _TITLE_NAME = re.compile(
 )
 # words that never belong in a name: determiners, format words, countries, vague adjectives
 _DROP = frozenset(
-    """a an the their our its this that these those his her new first inaugural permanent formal official
-    second third fourth fifth latest next own joint jointly three three-way trilateral trilaterally trilateral-level
-    trio u.s. us usa united states america american japan japanese korea korean south rok republic of
-    u.s.-japan-rok u.s.-rok-japan japan-u.s.-rok japan-u.s.-south rok-u.s.-japan korea-u.s.-japan us-rok-japan
-    us-japan-rok japan-us-rok u.s.-japan-south u.s.-japan-korea seoul tokyo washington such more further
-    historic landmark multilateral regional major key important all each other certain several various""".split()
+    ["a", "an", "the", "their", "our", "its", "this", "that", "these", "those", "his", "her", "new", "first", "inaugural", "permanent", "formal", "official", "second", "third", "fourth", "fifth", "latest", "next", "own", "joint", "jointly", "three", "three-way", "trilateral", "trilaterally", "trilateral-level", "trio", "u.s.", "us", "usa", "united", "states", "america", "american", "japan", "japanese", "korea", "korean", "south", "rok", "republic", "of", "u.s.-japan-rok", "u.s.-rok-japan", "japan-u.s.-rok", "japan-u.s.-south", "rok-u.s.-japan", "korea-u.s.-japan", "us-rok-japan", "us-japan-rok", "japan-us-rok", "u.s.-japan-south", "u.s.-japan-korea", "seoul", "tokyo", "washington", "such", "more", "further", "historic", "landmark", "multilateral", "regional", "major", "key", "important", "all", "each", "other", "certain", "several", "various"]
 )
 _SYNONYMS = {
     "annually": "annual", "yearly": "annual", "regular": "annual", "regularly": "annual",
     "drills": "exercise", "drill": "exercise", "exercises": "exercise", "meetings": "meeting",
     "consultations": "consultation", "multiyear": "multi-year", "multidomain": "multi-domain",
     "programme": "program", "centre": "center", "leaders": "leader", "ministers": "minister",
-    "ministerial": "minister", "talks": "meeting", "summits": "summit",
+    "ministerial": "minister", "talks": "meeting", "advisors": "advisor", "advisers": "advisor",
+    "adviser": "advisor", "summits": "summit",
 }
 # verbs an object phrase may still start with ("hold the exercises", "establish a hotline")
 _VERBS = frozenset(
-    """hold holding held establish establishing established create creating created launch launching launched
-    set setting up develop developing developed conduct conducting conducted stage staging form forming build
-    building open opening finalize finalizing meet meeting convene convening sign signing signed start starting
-    begin beginning activate activating introduce introducing pursue pursuing continue continuing improve
-    improving expand expanding strengthen strengthening institutionalize institutionalizing regularize
-    regularizing make making organize organizing host hosting resume resuming operate operating""".split()
+    ["hold", "holding", "held", "establish", "establishing", "established", "create", "creating", "created", "launch", "launching", "launched", "set", "setting", "up", "develop", "developing", "developed", "conduct", "conducting", "conducted", "stage", "staging", "form", "forming", "build", "building", "open", "opening", "finalize", "finalizing", "meet", "meeting", "convene", "convening", "sign", "signing", "signed", "start", "starting", "begin", "beginning", "activate", "activating", "introduce", "introducing", "pursue", "pursuing", "continue", "continuing", "improve", "improving", "expand", "expanding", "strengthen", "strengthening", "institutionalize", "institutionalizing", "regularize", "regularizing", "make", "making", "organize", "organizing", "host", "hosting", "resume", "resuming", "operate", "operating"]
 ) - {"meeting"}
 _TRILATERAL = frozenset({"trilateral", "three-way"})
 _TRIVIAL = frozenset({"trilateral", "cooperation", "us", "japan", "rok", "korea", "and", "for", "on", "to", "of",
