@@ -27,7 +27,7 @@ from dataclasses import replace
 from .claims import Claim
 from .claims import lexicon as lx
 from .claims.match import Matcher, build_matcher
-from .claims.naming import Naming, heading, name_of, named, signature, vague
+from .claims.naming import Naming, heading, name_of, named, names_in, signature, vague
 from .diff_types import (
     KINDS,
     MAX_EVENTS,
@@ -141,7 +141,7 @@ def _new_candidate(c: Claim, naming: Naming | None) -> bool:
 _MINISTERS = {"foreign ministers": "foreign", "defense ministers": "defense", "national security advisers": "security"}
 _TRACKS = frozenset({"foreign", "defense", "defence", "security", "commerce", "trade", "finance", "economic"})
 _BELOW_MINISTER = re.compile(r"\b(?:vice|deputy|first vice|senior officials?|working[- ]level|director[- ]general)\b")
-_MET = re.compile(r"\b(?:met|meet|meets|held (?:talks|a meeting|a trilateral meeting|their)|convened|gathered)\b")
+_MET = re.compile(r"\b(?:met|meet|meets|convened|gathered|talks|meeting)\b")
 
 
 def _meeting_of(states: Mapping[str, CommitmentState], c: Claim) -> list[str]:
@@ -258,6 +258,12 @@ def diff_document(
                 hits = _meeting_of(states, c)
             if not hits:
                 continue
+        if c.klass in (lx.REAFFIRM, lx.HOLD) and not c.retrospective:
+            # a list of things praised or held: each one named is reaffirmed
+            for n in names_in(c.clause):
+                other = _by_signature((s.commitment for s in states.values()), n)
+                if other is not None and other not in hits:
+                    hits = [*hits, other]
         for cid in hits:
             res = _classify(c, states[cid])
             if res is None:

@@ -57,7 +57,7 @@ VERBS: dict[str, re.Pattern[str]] = {
     LAUNCH: _rx(
         r"\b(?:launched|(?<!to )establish(?:ed|es)|(?<!to )set up|inaugurat(?:ed|es)|officially (?:opened|"
         r"started|began|launched)|(?<!to )opened|activated|went into (?:effect|operation)|took effect|"
-        r"entered into force|came into (?:force|effect)|began (?:operating|operations)|"
+        r"entered into force|came into (?:force|effect)|(?:has|have) (?:already )?come into (?:force|effect)|began (?:operating|operations)|"
         r"(?:is|are) (?:now )?(?:operational|in operation|up and running)|signed|completed|finalized)\b",
         r"출범|설립|발족|개소|서명|発足|設立|設置|開設|署名",
     ),

@@ -284,3 +284,26 @@ def signature(name: str) -> frozenset[str]:
             w = w[:-1]
         out.add(w)
     return frozenset(out)
+
+
+def names_in(text: str) -> list[Naming]:
+    """Every institution named in ``text`` (a list: "welcomed the data sharing mechanism, the
+    quantum program and Freedom Edge"), by its head noun phrases and Title Case names."""
+    out: list[Naming] = []
+    for t in _title_names(text):
+        out.append(_naming(t, (), proper=True, annual=False, extra=()))
+    for q in _QUOTED.findall(text):
+        if len(q.split()) <= 4:
+            out.append(_naming(q, (), proper=True, annual=False, extra=()))
+    pos = 0
+    while True:
+        m = _HEAD_RX.search(text, pos)
+        if m is None:
+            break
+        start = max(text.rfind(",", 0, m.start()), text.rfind(" and ", 0, m.start()), text.rfind(" of ", 0, m.start()),
+                    pos - 1)
+        found = _np_at_head(text[start + 1:m.end()])
+        if found is not None:
+            out.append(_naming(found[0], (), proper=False, annual=False, extra=()))
+        pos = m.end()
+    return [n for n in out if not vague(signature(n.title))]
