@@ -20,14 +20,14 @@ change (and its alert). :func:`replay` applies both itself.
 from __future__ import annotations
 
 import datetime as dt
-import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from .claims import Claim
 from .claims import lexicon as lx
 from .claims.match import Matcher, build_matcher
-from .claims.naming import Naming, heading, name_of, named, names_in, signature, vague
+from .claims.naming import names_in
+from .diff_new import by_signature, meeting_of, minted, naming_of, new_candidate
 from .diff_types import (
     KINDS,
     MAX_EVENTS,
@@ -44,7 +44,7 @@ from .diff_types import (
     initial_states,
 )
 from .overdue import apply_overdue, check_overdue
-from .registry import STATUS_RANK, Commitment, derive_recurring, mint_id
+from .registry import STATUS_RANK, Commitment
 
 __all__ = [
     "KINDS", "NEEDS_BACKING", "STRENGTH", "Change", "CommitmentState", "Confirmation", "DiffResult", "Document",
@@ -115,103 +115,6 @@ def _focus(c: Claim) -> str | None:
     return c.obj
 
 
-_UNDERTAKE = re.compile(r"\b(?:hold|meet|conduct|stage|convene|carry out|consult|develop|pursue)\b")
-
-
-_TALKS = re.compile(r"\bdiscussions? (?:on|about|toward|towards)\b|\bcontinu\w* (?:to )?discuss")
-
-
-def _new_candidate(c: Claim, naming: Naming | None) -> bool:
-    """Whether the claim makes a commitment the registry does not hold: the three governments
-    agree / plan / launch / consider creating something that has a name, or hold its first meeting."""
-    if naming is None or c.retrospective or c.negated or c.reversal:
-        return False
-    low = c.clause.lower()
-    if c.klass == lx.HOLD:
-        head = naming.title.split()[-1].lower()
-        first = re.search(rf"\b(?:first|inaugural|first-ever|maiden)\s+(?:[\w'’.-]+\s+){{0,7}}?{re.escape(head)}", low)
-        return first is not None and (c.trilateral_word or len(c.actor_countries) >= 3)
-    if c.klass not in (lx.AGREE, lx.PLAN, lx.LAUNCH, lx.HEDGE) or lx.RETROSPECTIVE.search(low):
-        return False
-    if not (c.trilateral_word or len(c.actor_countries) >= 3 or heading(c.sentence)):
-        return False
-    return c.creation or bool(_UNDERTAKE.search(low)) or bool(heading(c.sentence)) or c.name != ""
-
-
-_MINISTERS = {"foreign ministers": "foreign", "defense ministers": "defense", "national security advisers": "security"}
-_TRACKS = frozenset({"foreign", "defense", "defence", "security", "commerce", "trade", "finance", "economic"})
-_BELOW_MINISTER = re.compile(r"\b(?:vice|deputy|first vice|senior officials?|working[- ]level|director[- ]general)\b")
-_MET = re.compile(r"\b(?:met|meet|meets|convened|gathered|talks|meeting)\b")
-
-
-def _meeting_of(states: Mapping[str, CommitmentState], c: Claim) -> list[str]:
-    """The three governments' ministers (or leaders) met: an iteration of the recurring meeting
-    of theirs the registry or an earlier document made ("annual ministerial meetings")."""
-    kind = _MINISTERS.get(c.actor)
-    low = c.clause.lower()
-    if kind is None or len(c.actor_countries) < 3 or not _MET.search(low) or _BELOW_MINISTER.search(low):
-        return []
-    # the meeting of this track ("annual foreign ministers' meeting") before one of every track
-    for own_track in (True, False):
-        for cid, st in states.items():
-            com = st.commitment
-            if not com.recurring:
-                continue
-            for n in (cid.replace("_", " "), com.title, *com.aliases):
-                sig = signature(n)
-                if "meeting" not in sig or not sig & {"minister", "advisor"} or len(sig) > 5:
-                    continue
-                tracks = sig & _TRACKS
-                if (kind in tracks) if own_track else (not tracks and "minister" in sig and kind != "security"):
-                    return [cid]
-    return []
-
-
-def _naming_of(c: Claim) -> Naming | None:
-    if c.name:
-        return named(c.name)
-    found = name_of(c.clause or c.sentence, c.sentence, c.obj)
-    if found is None and c.obj:
-        # "a trilateral framework advancing next-generation technologies": named by its policy domain
-        cid = mint_id(c.obj)
-        head = cid.rsplit("_", 1)[-1]
-        if cid.count("_") >= 2 and re.search(rf"\b(?:trilateral|three-way) {head}\b", c.obj.lower()):
-            title = cid.replace("_", " ")
-            found = Naming(id=cid, title=title[:1].upper() + title[1:], aliases=(title,), recurring=False)
-    return found
-
-
-def _by_signature(commitments: Iterable[Commitment], naming: Naming) -> str | None:
-    """The known commitment one of whose names has the same content words as ``naming`` (or, for
-    names of three words or more, all of them: "Trilateral Framework for Maritime Security and Law
-    Enforcement Cooperation" is the "maritime security framework")."""
-    sigs = [signature(n) for n in (naming.title, *naming.aliases)]
-    sigs = [s for s in sigs if not vague(s)]
-    if not sigs:
-        return None
-    for com in commitments:
-        for name in (com.id.replace("_", " "), com.title, *com.aliases):
-            known = signature(name)
-            if vague(known):
-                continue
-            for sig in sigs:
-                if sig == known or (len(known) >= 3 and known < sig) or (len(sig) >= 3 and sig < known):
-                    return com.id
-    return None
-
-
-
-
-def _new_status(c: Claim, naming: Naming) -> str:
-    if c.klass == lx.HOLD:
-        return "in_progress"
-    if _TALKS.search(c.clause.lower()):
-        return "proposed"   # "continuing our discussions on developing a framework"
-    if c.klass == lx.LAUNCH:
-        return "in_progress" if naming.recurring else "implemented"
-    return "agreed" if c.klass == lx.AGREE else "proposed"
-
-
 # ----------------------------------------------------------------- the differ
 _last_matcher: tuple[tuple[Commitment, ...], Matcher] | None = None
 
@@ -242,26 +145,26 @@ def diff_document(
             continue
         hits = matcher.match(c.clause or c.sentence, focus=_focus(c))
         if not hits:
-            naming = _naming_of(c)
-            known = _by_signature((s.commitment for s in states.values()), naming) if naming else None
+            naming = naming_of(c)
+            known = by_signature((s.commitment for s in states.values()), naming) if naming else None
             if known is not None:
                 hits = [known]
-            elif naming is not None and _by_signature((com for com, _c in created.values()), naming):
+            elif naming is not None and by_signature((com for com, _c in created.values()), naming):
                 continue   # this document already made it
-            elif naming is not None and _new_candidate(c, naming):
+            elif naming is not None and new_candidate(c, naming):
                 cid = naming.id
                 if cid in states:
                     hits = [cid]
                 elif cid not in created:
-                    created[cid] = (_minted(naming, c, doc), c)
+                    created[cid] = (minted(naming, c, doc), c)
             if not hits and c.klass == lx.HOLD and not c.retrospective:
-                hits = _meeting_of(states, c)
+                hits = meeting_of(states, c)
             if not hits:
                 continue
         if c.klass in (lx.REAFFIRM, lx.HOLD) and not c.retrospective:
             # a list of things praised or held: each one named is reaffirmed
             for n in names_in(c.clause):
-                other = _by_signature((s.commitment for s in states.values()), n)
+                other = by_signature((s.commitment for s in states.values()), n)
                 if other is not None and other not in hits:
                     hits = [*hits, other]
         for cid in hits:
@@ -302,15 +205,6 @@ def diff_document(
         changes.append(ch)
         new_states[cid] = _apply(st, ch, c, doc)
     return DiffResult(tuple(changes), new_states, tuple(confirmations), tuple(additions))
-
-
-def _minted(naming: Naming, c: Claim, doc: Document) -> Commitment:
-    aliases = tuple(dict.fromkeys((*naming.aliases, naming.id.replace("_", " "))))
-    return Commitment(
-        id=naming.id, title=naming.title, aliases=aliases, keywords=(), status=_new_status(c, naming),
-        deadline=c.deadline, since=doc.published_at.isoformat() if doc.published_at else "",
-        source=doc.url or doc.doc, recurring=naming.recurring or derive_recurring(naming.title, aliases),
-    )
 
 
 def _change(
