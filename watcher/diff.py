@@ -94,15 +94,20 @@ def _classify(c: Claim, st: CommitmentState) -> tuple[str, str, dt.date | None] 
     elif k == lx.HOLD:
         target = "in_progress"
     elif k == lx.AGREE:
-        target = "in_progress" if c.creation_decided and cur == "agreed" and not recurring else "agreed"
+        # "have agreed to launch the secretariat": the go-ahead; "agreed to launch it by June 2025": still an
+        # undertaking with a deadline
+        target = "in_progress" if c.creation_decided and cur == "agreed" and not recurring and not c.deadline \
+            else "agreed"
     elif k == lx.PLAN:
         target = "proposed"
     else:
         target = cur
+    # "agreed to launch X by June 2025": the undertaking carries its deadline (a launch done has none)
+    due = c.deadline if c.deadline and target in ("proposed", "agreed") and not recurring else None
     if cur in ("stalled", "dropped") and k in (lx.LAUNCH, lx.HOLD, lx.AGREE):
-        return "advanced", target, None
+        return "advanced", target, due
     if STATUS_RANK.get(target, -1) > rank:
-        return "advanced", target, None
+        return "advanced", target, due
     dl = c.deadline if c.deadline and st.deadline is None and not recurring else None
     return "reaffirmed", cur, dl
 
@@ -221,7 +226,7 @@ def _change(
 def _confirm(st: CommitmentState, kind: str, doc: Document) -> tuple[CommitmentState, list[Confirmation]]:
     out: list[Confirmation] = []
     for e in st.events:
-        if e.confirmed or e.kind not in NEEDS_BACKING or e.doc == doc.doc:
+        if e.confirmed or e.rejected or e.kind not in NEEDS_BACKING or e.doc == doc.doc:
             continue
         independent = doc.official or (
             doc.source not in e.outlets and (doc.cluster is None or doc.cluster != e.cluster)
@@ -230,6 +235,8 @@ def _confirm(st: CommitmentState, kind: str, doc: Document) -> tuple[CommitmentS
         if independent and backs:
             out.append(Confirmation(st.id, e.kind, e.doc, doc.doc))
             st = _with_event(st, replace(e, confirmed=True), e)
+            if st.pending is None:   # the latest move is backed now: it is the confirmed status
+                st = replace(st, confirmed_status=e.to_status)
     return st, out
 
 
@@ -243,8 +250,12 @@ def _apply(st: CommitmentState, ch: Change, c: Claim, doc: Document) -> Commitme
         deadline, set_on = ch.deadline, doc.published_at
     events = st.events
     if ch.kind != "reaffirmed":
-        ev = Event(ch.kind, doc.doc, doc.cluster, ch.outlets, ch.confirmed, doc.published_at, ch.to_status)
+        ev = Event(ch.kind, doc.doc, doc.cluster, ch.outlets, ch.confirmed, doc.published_at, ch.to_status,
+                   ch.evidence, ch.from_status)
         events = (*events, ev)[-MAX_EVENTS:]
+    # the confirmed status moves only with a backed change: new, official, or a move another source confirms
+    backed = ch.kind == "new" or doc.official or (ch.kind in NEEDS_BACKING and ch.confirmed)
+    confirmed_status = ch.to_status if backed else st.shown_status
     outlets = st.outlets if doc.source in st.outlets or not doc.source else (*st.outlets, doc.source)
     firm = c.klass in lx.FIRM_CLASSES or (c.klass == lx.REAFFIRM and st.last_firm)
     return CommitmentState(  # every field, as dataclasses.replace would (it is several times slower)
@@ -252,7 +263,7 @@ def _apply(st: CommitmentState, ch: Change, c: Claim, doc: Document) -> Commitme
         last_doc=doc.doc, last_modality=c.modality, last_firm=firm,
         last_changed=doc.published_at if ch.kind != "reaffirmed" else st.last_changed,
         outlets=outlets[-20:], events=events, iteration_years=st.iteration_years, overdue_marks=st.overdue_marks,
-        deadline_set_on=set_on, watch_from=st.watch_from,
+        deadline_set_on=set_on, watch_from=st.watch_from, confirmed_status=confirmed_status,
     )
 
 

@@ -223,6 +223,7 @@ def extract_claims(text: str, *, published: dt.date | None = None) -> list[Claim
     return out
 
 
+_AND_BEFORE = re.compile(r"\band\s+$")
 _BULLETS = frozenset("•◦▪‣-*·")
 
 
@@ -297,6 +298,7 @@ def _sentence_claims(
     new_context = context
     named = bool(sent_actor)  # a government actor is named in this sentence
     sentence_facts: dict[str, object] | None = None
+    clause_actor = ""   # the actor of the sentence's clause before: "X agreed to ... and reaffirmed ..."
     for a, b, klass, vs, ve, vo, first in analysed:
         clow = low[a - s:b - s]
         zone = clow[:first].strip()
@@ -318,6 +320,8 @@ def _sentence_claims(
         if not klass or nongov_says:
             continue
         actor = zone_actor
+        if not actor and not zone and a > s and clause_actor and _AND_BEFORE.search(text, max(0, a - 6), a):
+            actor = clause_actor
         if not actor:
             passive = bool(lx.PASSIVE_AUX.search(clow, 0, first))
             pronoun = bool(lx.PRONOUN_SUBJECT.search(zone)) or first_person
@@ -341,6 +345,7 @@ def _sentence_claims(
                 continue
         if actor != context and not zone_actor and sent_actor:
             new_context = sent_actor
+        clause_actor = actor
         if sentence_facts is None:
             sentence_facts = _sentence_facts(sent, low, words, published, {item[2] for item in analysed})
         claims.append(_claim(text, sent, s, e, a, b, clow, klass, (vs, ve, vo), actor, countries, scope,
