@@ -130,6 +130,9 @@ def test_unconfirmed_press_report_waits_beside_the_confirmed_status(db_url: str,
                           cwd=ROOT, check=True).stdout
     line = next(x for x in text.splitlines() if x.startswith("trilateral_secretariat"))
     assert "agreed" in line and "unconfirmed: advanced → implemented" in line
+    for page in ("/commitments", "/commitments/trilateral_secretariat"):
+        html = _web_page(store, page)
+        assert '<span class="pending"' in html and "unconfirmed: advanced → implemented (press.txt)" in html
     # an official source backs it: the confirmed status moves, nothing is left waiting
     official = _doc(tmp_path, "statement.txt", "Statement\n\nThe trilateral secretariat was launched in Seoul, "
                     "the foreign ministries of the United States, Japan and the Republic of Korea said.\n")
@@ -137,6 +140,26 @@ def test_unconfirmed_press_report_waits_beside_the_confirmed_status(db_url: str,
     sec = listing()["trilateral_secretariat"]
     assert (sec["status"], sec["pending"]) == ("implemented", None)
     store.dispose()
+
+
+def _web_page(store: Store, path: str) -> str:
+    """A page of the web interface, served on loopback as `watcher serve` does."""
+    import urllib.request
+
+    from watcher.web.app import WebApp
+    from watcher.web.server import loopback_hosts, serve_in_thread
+
+    app = WebApp(store, today=lambda: dt.date(2026, 1, 15))
+    server, thread = serve_in_thread(app)
+    port = server.server_address[1]
+    app.guard.allowed_hosts = loopback_hosts("127.0.0.1", port)
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30) as resp:
+            return str(resp.read().decode("utf-8"))
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
 
 
 def _claims_diff(text: str, registry: str = REGISTRY) -> list[tuple[str, str, str, dt.date | None]]:
