@@ -79,6 +79,23 @@ def naming_of(c: Claim) -> Naming | None:
     return found
 
 
+_SIGS: dict[int, tuple[Commitment, tuple[frozenset[str], ...]]] = {}
+
+
+def _signatures(com: Commitment) -> tuple[frozenset[str], ...]:
+    """The distinctive signatures of a commitment's names (its id, title and aliases); kept by the
+    object's identity (hashing a commitment costs more than the lookup saves)."""
+    hit = _SIGS.get(id(com))
+    if hit is not None and hit[0] is com:
+        return hit[1]
+    sigs = (signature(n) for n in (com.id.replace("_", " "), com.title, *com.aliases))
+    out = tuple(dict.fromkeys(s for s in sigs if not vague(s)))
+    if len(_SIGS) > 4096:
+        _SIGS.clear()
+    _SIGS[id(com)] = (com, out)
+    return out
+
+
 def by_signature(commitments: Iterable[Commitment], naming: Naming) -> str | None:
     """The known commitment one of whose names has the same content words as ``naming`` (or, for
     names of three words or more, all of them: "Trilateral Framework for Maritime Security and Law
@@ -88,10 +105,7 @@ def by_signature(commitments: Iterable[Commitment], naming: Naming) -> str | Non
     if not sigs:
         return None
     for com in commitments:
-        for name in (com.id.replace("_", " "), com.title, *com.aliases):
-            known = signature(name)
-            if vague(known):
-                continue
+        for known in _signatures(com):
             for sig in sigs:
                 if sig == known or (len(known) >= 3 and known < sig) or (len(sig) >= 3 and sig < known):
                     return com.id
