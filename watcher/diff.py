@@ -27,7 +27,7 @@ from .claims import Claim
 from .claims import lexicon as lx
 from .claims.match import Matcher, build_matcher
 from .claims.naming import names_in
-from .diff_new import by_signature, meeting_of, minted, naming_of, new_candidate
+from .diff_new import by_signature, meeting_of, minted, naming_of, new_candidate, summit_of
 from .diff_types import (
     KINDS,
     MAX_EVENTS,
@@ -164,6 +164,8 @@ def diff_document(
                     created[cid] = (minted(naming, c, doc), c)
             if not hits and c.klass == lx.HOLD and not c.retrospective:
                 hits = meeting_of(states, c)
+            if not hits:
+                hits = summit_of(states, c)
             if not hits:
                 continue
         if c.klass in (lx.REAFFIRM, lx.HOLD) and not c.retrospective:

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 
 from .claims import Claim
 from .claims import lexicon as lx
-from .claims.naming import Naming, heading, name_of, named, signature, vague
+from .claims.naming import VAGUE, Naming, heading, name_of, named, signature, vague
 from .diff_types import CommitmentState, Document
 from .registry import Commitment, derive_recurring, mint_id
 
@@ -65,6 +65,29 @@ def meeting_of(states: Mapping[str, CommitmentState], c: Claim) -> list[str]:
     return []
 
 
+_NEXT_SUMMIT = re.compile(
+    r"\b(?:another|next|upcoming|this year'?s|second|third|fourth|fifth|sixth)\s+(?:[\w'’-]+\s+){0,2}?"
+    r"(?:trilateral|three-way|leaders?['’]?)\s+summit\b|"
+    r"\b(?:trilateral|three-way|leaders?['’]?)\s+summit\b[^.;]{0,50}?\b(?:this year|next year|later this year|"
+    r"before the end of (?:the|this) (?:calendar )?year|at least (?:once a year|annually))"
+)
+_SUMMIT_WORDS = frozenset({"annual", "summit", "leader", "meeting"})
+
+
+def summit_of(states: Mapping[str, CommitmentState], c: Claim) -> list[str]:
+    """The three governments plan, hold or reaffirm their next summit ("pushing for a leaders' summit
+    this year", "holding another trilateral summit"): an iteration of their recurring summit."""
+    if c.klass not in (lx.PLAN, lx.AGREE, lx.HOLD, lx.REAFFIRM) or c.retrospective:
+        return []
+    if not _NEXT_SUMMIT.search(c.clause.lower().replace("’", "'")):
+        return []
+    for cid, st in states.items():
+        com = st.commitment
+        if com.recurring and any("summit" in sig and sig <= _SUMMIT_WORDS for sig in _signatures(com)):
+            return [cid]
+    return []
+
+
 def naming_of(c: Claim) -> Naming | None:
     if c.name:
         return named(c.name)
@@ -107,7 +130,8 @@ def by_signature(commitments: Iterable[Commitment], naming: Naming) -> str | Non
     for com in commitments:
         for known in _signatures(com):
             for sig in sigs:
-                if sig == known or (len(known) >= 3 and known < sig) or (len(sig) >= 3 and sig < known):
+                if sig == known or (len(sig) >= 3 and sig < known) or (known < sig and (
+                        len(known) >= 3 or len(known - VAGUE) == 1 == len(known & VAGUE) and len(sig) <= 5)):
                     return com.id
     return None
 

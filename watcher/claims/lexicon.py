@@ -69,7 +69,7 @@ VERBS: dict[str, re.Pattern[str]] = {
         r"합의|결정|약속|공약|合意|決定|約束|表明",
     ),
     PLAN: _rx(
-        r"\b(?:plan(?:s|ned|ning)? to|with plans|plans for|aim(?:s|ed|ing)? to|intend(?:s|ed)? to|"
+        r"\b(?:plan(?:s|ned|ning)? to|with plans|plans for|aim(?:s|ed|ing)? to|intend(?:s|ed)? to|push(?:ing|ed|es)? for|"
         r"seek(?:s|ing)? to|sought to|propos(?:ed|es|e|al)|envisag(?:ed|es|e)|work(?:s|ed|ing)? "
         r"(?:toward|towards))\b",
         r"계획|추진|予定|計画|目指",

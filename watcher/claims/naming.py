@@ -279,6 +279,8 @@ def signature(name: str) -> frozenset[str]:
     for w in words:
         if w in _DROP or w in _TRIVIAL:
             continue
+        if w.startswith("anti-") and len(w) > 6:
+            w = w[5:]   # "anti-missile exercises" are missile exercises
         w = _SYNONYMS.get(w, w)
         if w.endswith("s") and not w.endswith("ss") and len(w) > 4 and w not in ("talks",):
             w = w[:-1]
