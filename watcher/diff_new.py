@@ -11,11 +11,13 @@ from .claims import Claim
 from .claims import lexicon as lx
 from .claims.naming import VAGUE, Naming, heading, name_of, named, signature, vague
 from .diff_types import CommitmentState, Document
-from .registry import Commitment, derive_recurring, mint_id
+from .registry import INSTITUTION_HEADS, Commitment, derive_recurring, mint_id
 
 _UNDERTAKE = re.compile(r"\b(?:hold|meet|conduct|stage|convene|carry out|consult|develop|pursue)\b")
 
 
+# agreement to a thing rather than to an action: "agreed to “a multi-year trilateral framework ...”"
+_AGREED_TO_THING = re.compile(r"\b(?:agreed|decided|committed) (?:to|on|upon) [\"“]?(?:a|an|the|their) ")
 _TALKS = re.compile(r"\bdiscussions? (?:on|about|toward|towards)\b|\bcontinu\w* (?:to )?discuss")
 
 
@@ -33,7 +35,8 @@ def new_candidate(c: Claim, naming: Naming | None) -> bool:
         return False
     if not (c.trilateral_word or len(c.actor_countries) >= 3 or heading(c.sentence)):
         return False
-    return c.creation or bool(_UNDERTAKE.search(low)) or bool(heading(c.sentence)) or c.name != ""
+    return (c.creation or bool(_UNDERTAKE.search(low)) or bool(heading(c.sentence)) or c.name != ""
+            or bool(_AGREED_TO_THING.search(low)))
 
 
 _MINISTERS = {"foreign ministers": "foreign", "defense ministers": "defense", "national security advisers": "security"}
@@ -57,9 +60,11 @@ def meeting_of(states: Mapping[str, CommitmentState], c: Claim) -> list[str]:
                 continue
             for n in (cid.replace("_", " "), com.title, *com.aliases):
                 sig = signature(n)
-                if "meeting" not in sig or not sig & {"minister", "advisor"} or len(sig) > 5:
+                if "meeting" not in sig or not sig & {"minister", "advisor"}:
                     continue
                 tracks = sig & _TRACKS
+                if len(sig) > 5 and not (own_track and kind in tracks):
+                    continue   # a long name counts only when it lists this track
                 if (kind in tracks) if own_track else (not tracks and "minister" in sig and kind != "security"):
                     return [cid]
     return []
@@ -88,15 +93,25 @@ def summit_of(states: Mapping[str, CommitmentState], c: Claim) -> list[str]:
     return []
 
 
+_FIRST_UNDERTAKING = re.compile(
+    r"\b(?:agreed|decided|committed|pledged|vowed|plans?|planned|aims?|aimed|will)(?:\s+(?:to|on))?\s+", re.IGNORECASE
+)
+
+
 def naming_of(c: Claim) -> Naming | None:
     if c.name:
         return named(c.name)
     found = name_of(c.clause or c.sentence, c.sentence, c.obj)
+    if found is None:
+        # the object of the first undertaking verb ("agreed to “a multi-year framework ...”, which will ...")
+        m = _FIRST_UNDERTAKING.search(c.clause)
+        if m is not None:
+            found = name_of(c.clause, c.sentence, c.clause[m.end():m.end() + 120].lstrip("\"“ "))
     if found is None and c.obj:
         # "a trilateral framework advancing next-generation technologies": named by its policy domain
         cid = mint_id(c.obj)
         head = cid.rsplit("_", 1)[-1]
-        if cid.count("_") >= 2 and re.search(rf"\b(?:trilateral|three-way) {head}\b", c.obj.lower()):
+        if cid.count("_") >= 2 and head in INSTITUTION_HEADS and re.search(rf"\b(?:trilateral|three-way) {head}\b", c.obj.lower()):
             title = cid.replace("_", " ")
             found = Naming(id=cid, title=title[:1].upper() + title[1:], aliases=(title,), recurring=False)
     return found

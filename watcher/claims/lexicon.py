@@ -42,7 +42,8 @@ VERBS: dict[str, re.Pattern[str]] = {
     NARROW: _rx(
         r"\b(?:scal(?:ed|e|es|ing) (?:back|down)|downsiz(?:ed|e|es|ing)|reduced (?:in )?(?:scale|size|scope)|"
         r"smaller[- ]scale|scaled-down|limited to|narrow(?:ed|s)? (?:the|its|their)|"
-        r"only (?:a )?(?:tabletop|virtual|symbolic|table-top)|instead of (?:a |an |the )?(?:full|live))\b",
+        r"only (?:a )?(?:tabletop|virtual|symbolic|table-top)|instead of (?:a |an |the )?(?:full|live)|"
+        r"(?:is|are|was|were|will) not (?:be )?(?:participating|taking part|joining))\b",
         r"축소|縮小",
     ),
     HEDGE: _rx(
@@ -209,8 +210,9 @@ NONGOV_ACTOR = re.compile(
     r"polls?|surveys?|dr\.|activists?|opposition|lawmakers?|some say|skeptics?)\b|전문가|분석가|専門家|識者"
 )
 PRONOUN_SUBJECT = re.compile(
-    r"(?:^|[,\s\"“])(?:they|we|he|she|both|the three|all three|the sides|the two)\s*"
-    r"(?:(?:also|have|has|had|jointly|then|later|further|again|all)\s+)*$|^\W*(?:they|we)\b"
+    r"(?:^|[,\s\"“])(?:they|we|he|she|both|the three|all three|the sides|the two|the countries|the nations|"
+    r"the allies|the partners|the trio)"
+    r"(?:\s+(?:also|have|has|had|jointly|then|later|further|again|all))*\s*$|^\W*(?:they|we)\b"
 )
 THING_SUBJECT = re.compile(r"^(?:\W*)(?:it|this|that|which|there)\b")
 FIRST_PERSON = re.compile(r"\b(?:we|our|us)\b|우리|われわれ|我々")
