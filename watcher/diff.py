@@ -27,7 +27,7 @@ from .claims import Claim
 from .claims import lexicon as lx
 from .claims.match import Matcher, build_matcher
 from .claims.naming import names_in
-from .diff_new import by_signature, meeting_of, minted, naming_of, new_candidate, summit_of
+from .diff_new import by_signature, established_in, meeting_of, minted, naming_of, new_candidate, summit_of
 from .diff_types import (
     KINDS,
     MAX_EVENTS,
@@ -166,14 +166,19 @@ def diff_document(
                 hits = meeting_of(states, c)
             if not hits:
                 hits = summit_of(states, c)
-            if not hits:
-                continue
         if c.klass in (lx.REAFFIRM, lx.HOLD) and not c.retrospective:
             # a list of things praised or held: each one named is reaffirmed
             for n in names_in(c.clause):
                 other = by_signature((s.commitment for s in states.values()), n)
                 if other is not None and other not in hits:
                     hits = [*hits, other]
+            # "welcomed ... the establishment of a trilateral quantum workforce training program": made already
+            for n in established_in(c):
+                if by_signature((s.commitment for s in states.values()), n) is None and n.id not in created \
+                        and n.id not in states and by_signature((com for com, _c in created.values()), n) is None:
+                    created[n.id] = (minted(n, replace(c, klass=lx.LAUNCH), doc), c)
+        if not hits:
+            continue
         for cid in hits:
             res = _classify(c, states[cid])
             if res is None:

@@ -98,6 +98,25 @@ _FIRST_UNDERTAKING = re.compile(
 )
 
 
+_ESTABLISHED = re.compile(
+    r"\b(?:establishment|launch|creation|inauguration|operationalization|operationalisation|opening)\s+of\s+"
+    r"((?:an?|the)\s+[^,;:()]{3,90}?)(?=,|;|\sand the\s|\.|$)"
+)
+
+
+def established_in(c: Claim) -> list[Naming]:
+    """The institutions a praised list says were set up ("welcomed ... the establishment of a
+    trilateral quantum workforce training program"): each is a commitment carried out."""
+    if c.klass != lx.REAFFIRM or not (c.trilateral_word or len(c.actor_countries) >= 3):
+        return []
+    out = []
+    for m in _ESTABLISHED.finditer(c.clause):
+        found = name_of(m.group(1), c.sentence, m.group(1))
+        if found is not None and not found.title.lower().startswith("annual"):
+            out.append(found)
+    return out
+
+
 def naming_of(c: Claim) -> Naming | None:
     if c.name:
         return named(c.name)

@@ -72,7 +72,7 @@ _SYNONYMS = {
     "annually": "annual", "yearly": "annual", "regular": "annual", "regularly": "annual",
     "drills": "exercise", "drill": "exercise", "exercises": "exercise", "meetings": "meeting",
     "consultations": "consultation", "multiyear": "multi-year", "multidomain": "multi-domain",
-    "programme": "program", "centre": "center", "leaders": "leader", "ministers": "minister",
+    "programme": "program", "centre": "center", "mechanism": "system", "leaders": "leader", "ministers": "minister",
     "ministerial": "minister", "talks": "meeting", "advisors": "advisor", "advisers": "advisor",
     "adviser": "advisor", "summits": "summit",
 }
