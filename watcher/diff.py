@@ -20,6 +20,7 @@ change (and its alert). :func:`replay` applies both itself.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
@@ -60,6 +61,9 @@ def _usable(c: Claim) -> bool:
     )
 
 
+_ITERATION = re.compile(r"\b(?:hold|holding|meet|meeting|summit|exercise|drill|convene)\w*")
+
+
 def _classify(c: Claim, st: CommitmentState) -> tuple[str, str, dt.date | None] | None:
     """(kind, to_status, deadline) for one claim about one commitment, or None."""
     cur, rank = st.status, STATUS_RANK.get(st.status, -1)
@@ -79,6 +83,8 @@ def _classify(c: Claim, st: CommitmentState) -> tuple[str, str, dt.date | None] 
         indefinite = "indefinite" in c.deadline_text.lower() or "무기한" in c.deadline_text
         to = "stalled" if indefinite and not recurring else cur
         return "delayed", to, new_dl
+    if k == lx.HEDGE and recurring and _ITERATION.search(c.clause.lower()):
+        return None   # "are coordinating a plan to hold a foreign ministers' meeting": not yet scheduled
     if k in (lx.NARROW, lx.HEDGE):
         firm = cur == "agreed" or (recurring and cur == "in_progress") or (cur == "proposed" and st.last_firm)
         if k == lx.NARROW and rank >= 1:

@@ -52,7 +52,9 @@ VERBS: dict[str, re.Pattern[str]] = {
         r"setting up|forming|the (?:establishment|creation|possibility|feasibility)|whether|ways)|"
         r"explor(?:e|es|ed|ing) (?:ways|the possibility|options|establishing|creating|setting up)|"
         r"(?:may|might|could) (?:establish|launch|hold|create|set up|resume|conduct|form)|"
-        r"possibly|in principle|feasibility|if conditions (?:allow|permit)|where appropriate)\b",
+        r"possibly|in principle|feasibility|if conditions (?:allow|permit)|where appropriate|"
+        r"(?:are|is|were|was) (?:still )?(?:coordinating|arranging|in talks)(?: a plan)? (?:to|on|for)|"
+        r"(?:are|is) (?:still )?being (?:coordinated|arranged))\b",
         r"검토|모색|検討|模索",
     ),
     LAUNCH: _rx(
