@@ -35,7 +35,7 @@ def new_candidate(c: Claim, naming: Naming | None) -> bool:
         return False
     if not (c.trilateral_word or len(c.actor_countries) >= 3 or heading(c.sentence)):
         return False
-    return (c.creation or bool(_UNDERTAKE.search(low)) or bool(heading(c.sentence)) or c.name != ""
+    return (c.creation or c.klass == lx.LAUNCH or bool(_UNDERTAKE.search(low)) or bool(heading(c.sentence)) or c.name != ""
             or bool(_AGREED_TO_THING.search(low)))
 
 

@@ -89,7 +89,8 @@ _TRIVIAL = frozenset({"trilateral", "cooperation", "us", "japan", "rok", "korea"
 # content words too vague to name a commitment on their own
 VAGUE = frozenset({"meeting", "summit", "exercise", "dialogue", "framework", "plan", "group", "program",
                    "annual", "consultation", "commitment", "partnership", "system", "mechanism", "leader",
-                   "minister", "conference", "forum", "initiative", "board", "center", "network", "channel"})
+                   "minister", "conference", "forum", "initiative", "board", "center", "network", "channel",
+                   "memorandum"})
 
 
 def vague(sig: frozenset[str]) -> bool:
