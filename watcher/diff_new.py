@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 
 from .claims import Claim
 from .claims import lexicon as lx
-from .claims.naming import VAGUE, Naming, heading, name_of, named, signature, vague
+from .claims.naming import VAGUE, Naming, heading, name_of, named, signature, slug, vague
 from .diff_types import CommitmentState, Document
 from .registry import INSTITUTION_HEADS, Commitment, derive_recurring, mint_id
 
@@ -133,7 +133,36 @@ def naming_of(c: Claim) -> Naming | None:
         if cid.count("_") >= 2 and head in INSTITUTION_HEADS and re.search(rf"\b(?:trilateral|three-way) {head}\b", c.obj.lower()):
             title = cid.replace("_", " ")
             found = Naming(id=cid, title=title[:1].upper() + title[1:], aliases=(title,), recurring=False)
+    if found is None and c.klass == lx.AGREE:
+        found = _undertaken_action(c)
     return found
+
+
+_MEET_ANNUALLY = re.compile(
+    r"\bmeet(?:ing)?\b[^.;]{0,40}?\b(?:at least (?:once a year|annually)|annually|every year|each year|once a year)\b"
+)
+_COMMITTED_TO = re.compile(
+    r"\b(?:committed|commit|pledged|pledge|vowed|agreed|decided) to (coordinate|consult)\s+((?:[\w-]+\s+){0,4}?[\w-]+?)"
+    r"(?=['’]s\b|\s+(?:in|with|on|to|and|that|which|as|by)\b|[,.;]|$)"
+)
+
+
+def _undertaken_action(c: Claim) -> Naming | None:
+    """A commitment named by what the three undertake to do rather than by an institution: to meet at
+    least annually (their summit, or their ministers' meeting), to coordinate or consult on something."""
+    low = c.clause.lower()
+    if _MEET_ANNUALLY.search(low):
+        who = {"leaders": "trilateral summit", "foreign ministers": "foreign ministers meeting",
+               "defense ministers": "defense ministers meeting",
+               "national security advisers": "national security advisors meeting"}.get(c.actor)
+        if who is not None:
+            title = f"Annual {who}"
+            return Naming(id=slug(title), title=title, aliases=(title.lower(),), recurring=True)
+    m = _COMMITTED_TO.search(c.clause)
+    if m is not None and len(m.group(2).split()) >= 2:
+        title = f"{m.group(1)} {m.group(2)}".strip()
+        return Naming(id=slug(title), title=title[:1].upper() + title[1:], aliases=(title,), recurring=False)
+    return None
 
 
 _SIGS: dict[int, tuple[Commitment, tuple[frozenset[str], ...]]] = {}
