@@ -13,7 +13,7 @@ from .claims.naming import VAGUE, Naming, heading, name_of, named, signature, sl
 from .diff_types import CommitmentState, Document
 from .registry import INSTITUTION_HEADS, Commitment, derive_recurring, mint_id
 
-_UNDERTAKE = re.compile(r"\b(?:hold|meet|conduct|stage|convene|carry out|consult|develop|pursue)\b")
+_UNDERTAKE = re.compile(r"\b(?:hold|meet|conduct|stage|convene|carry out|consult|coordinate|develop|pursue)\b")
 
 
 # agreement to a thing rather than to an action: "agreed to “a multi-year trilateral framework ...”"
@@ -147,6 +147,9 @@ _COMMITTED_TO = re.compile(
 )
 
 
+_FILLERS = frozenset({"closely", "together", "each", "other", "one", "another", "further", "more", "on", "the", "a"})
+
+
 def _undertaken_action(c: Claim) -> Naming | None:
     """A commitment named by what the three undertake to do rather than by an institution: to meet at
     least annually (their summit, or their ministers' meeting), to coordinate or consult on something."""
@@ -159,9 +162,14 @@ def _undertaken_action(c: Claim) -> Naming | None:
             title = f"Annual {who}"
             return Naming(id=slug(title), title=title, aliases=(title.lower(),), recurring=True)
     m = _COMMITTED_TO.search(c.clause)
-    if m is not None and len(m.group(2).split()) >= 2:
-        title = f"{m.group(1)} {m.group(2)}".strip()
+    words = [w for w in (m.group(2).split() if m else []) if not w.endswith("ly") and w.lower() not in _FILLERS]
+    if m is not None and len(words) >= 2:
+        title = " ".join([m.group(1), *words])
         return Naming(id=slug(title), title=title[:1].upper() + title[1:], aliases=(title,), recurring=False)
+    if m is not None and re.match(r"commit|pledge", m.group(0), re.IGNORECASE):
+        # "committed to consult each other": the commitment is named by its verb
+        title = f"Commitment to {m.group(1)}"
+        return Naming(id=slug(title), title=title, aliases=(title.lower(),), recurring=False)
     return None
 
 

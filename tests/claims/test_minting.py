@@ -90,3 +90,17 @@ def test_ministers_meeting_again_is_an_iteration_of_their_annual_meeting() -> No
     assert changes == [("d0.txt", "annual_ministerial_meetings", "new", "agreed"),
                        ("d1.txt", "annual_ministerial_meetings", "advanced", "in_progress"),
                        ("d2.txt", "annual_ministerial_meetings", "reaffirmed", "in_progress")]
+
+
+def test_a_commitment_named_by_the_action_undertaken() -> None:
+    changes, _ = _run(
+        ("2023-08-18", "The leaders of the United States, Japan and South Korea committed to consult each other "
+                       "in an expeditious manner in a crisis."),
+        ("2023-08-18", "The leaders of the United States, Japan and South Korea agreed to meet at least once a year."),
+        ("2024-10-25", "The national security advisers of the United States, Japan and South Korea committed to "
+                       "coordinate support for Ukraine's energy infrastructure."),
+        ("2024-11-15", "The leaders of the United States, Japan and South Korea agreed to coordinate closely."),
+    )
+    assert changes == [("d0.txt", "commitment_to_consult", "new", "agreed"),
+                       ("d1.txt", "annual_trilateral_summit", "new", "agreed"),
+                       ("d2.txt", "coordinate_support_for_ukraine", "new", "agreed")]
