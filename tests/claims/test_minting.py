@@ -104,3 +104,12 @@ def test_a_commitment_named_by_the_action_undertaken() -> None:
     assert changes == [("d0.txt", "commitment_to_consult", "new", "agreed"),
                        ("d1.txt", "annual_trilateral_summit", "new", "agreed"),
                        ("d2.txt", "coordinate_support_for_ukraine", "new", "agreed")]
+
+
+def test_a_think_tank_as_the_venue_is_not_the_speaker() -> None:
+    said = ("The United States, Japan and South Korea will hold another trilateral summit before the end of the "
+            "year,” the official said in a speech at the Hudson Institute, a think tank in Washington.")
+    assert [c.klass for c in extract_claims(said)] == ["agree"]
+    analyst = ("The United States, Japan and South Korea will hold another trilateral summit this year, Kim, an "
+               "analyst at a think tank in Seoul, said.")
+    assert extract_claims(analyst) == []

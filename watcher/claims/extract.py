@@ -223,6 +223,7 @@ def extract_claims(text: str, *, published: dt.date | None = None) -> list[Claim
     return out
 
 
+_VENUE_APPOSITIVE = re.compile(r"\b(?:at|in)\s+(?:the\s+)?[\w.'’-]+(?:\s+[\w.'’-]+){0,3},\s+(?:a|an)\s+$")
 _AND_BEFORE = re.compile(r"\band\s+$")
 _BULLETS = frozenset("•◦▪‣-*·")
 
@@ -290,6 +291,9 @@ def _sentence_claims(
     else:
         scope = doc.scope()
     nongov_says = bool(_F_NONGOV.search_in(low, words) and _F_NONGOV_SAY.search_in(low, words))
+    if nongov_says and (", a " in low or ", an " in low):
+        # "said in a speech at the Hudson Institute, a think tank": the venue, not the speaker
+        nongov_says = any(not _VENUE_APPOSITIVE.search(low, 0, m.start()) for m in lx.NONGOV_ACTOR.finditer(low))
     sent_first = lx.ACTOR_FAST.first(low)
     sent_actor = lx.actor_label(sent_first[0]) if sent_first else ""
     reported = bool(_F_REPORTED.search_in(low, words))
