@@ -113,3 +113,8 @@ def test_a_think_tank_as_the_venue_is_not_the_speaker() -> None:
     analyst = ("The United States, Japan and South Korea will hold another trilateral summit this year, Kim, an "
                "analyst at a think tank in Seoul, said.")
     assert extract_claims(analyst) == []
+
+
+def test_the_three_listed_with_a_serial_comma_are_the_subject_of_will() -> None:
+    text = "Japan, the ROK, and the United States will begin the second Freedom Edge exercise on November 13."
+    assert [(c.klass, c.actor) for c in extract_claims(text)] == [("agree", "ministry")]
