@@ -118,3 +118,10 @@ def test_a_think_tank_as_the_venue_is_not_the_speaker() -> None:
 def test_the_three_listed_with_a_serial_comma_are_the_subject_of_will() -> None:
     text = "Japan, the ROK, and the United States will begin the second Freedom Edge exercise on November 13."
     assert [(c.klass, c.actor) for c in extract_claims(text)] == [("agree", "ministry")]
+
+
+def test_a_meeting_now_is_not_history_because_an_earlier_one_is_named_after_a_comma() -> None:
+    text = ("The national security advisers of the United States, Japan and South Korea met in Washington, "
+            "their first meeting since Camp David in August 2023.")
+    (claim,) = extract_claims(text, published=dt.date(2024, 10, 25))
+    assert (claim.klass, claim.retrospective) == ("hold", False)

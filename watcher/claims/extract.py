@@ -414,6 +414,10 @@ def _claim(
     # history is judged on the claim itself (subject, verb, object), not on later comparisons
     obj_at = clow.find(obj.lower(), vo) if obj else -1
     head_end = obj_at + len(obj) if obj_at >= 0 else min(len(clow), ve + 40)
+    if klass == lx.HOLD:
+        # "met in Washington, ... the first since Camp David in August 2023": the meeting is now
+        comma = clow.find(",", ve)
+        head_end = min(head_end, comma) if comma >= 0 else head_end
     retrospective = bool(_F_RETROSPECTIVE.search(clow, 0, head_end))
     past = f["past_months"]
     if past and isinstance(past, tuple) and klass != lx.DELAY:
