@@ -125,3 +125,10 @@ def test_a_meeting_now_is_not_history_because_an_earlier_one_is_named_after_a_co
             "their first meeting since Camp David in August 2023.")
     (claim,) = extract_claims(text, published=dt.date(2024, 10, 25))
     assert (claim.klass, claim.retrospective) == ("hold", False)
+
+
+def test_a_sharing_mechanism_is_named_by_the_activity() -> None:
+    assert _name("welcomed the operationalization of a trilateral missile warning data sharing mechanism",
+                 "a trilateral missile warning data sharing mechanism") == "missile_warning_data_sharing"
+    assert _name("launched a system to share North Korean missile warning data in real time",
+                 "system to share North Korean missile warning data in real time") == "missile_warning_data_sharing"

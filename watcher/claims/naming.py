@@ -80,6 +80,7 @@ _SYNONYMS = {
 _VERBS = frozenset(
     ["hold", "holding", "held", "establish", "establishing", "established", "create", "creating", "created", "launch", "launching", "launched", "set", "setting", "up", "develop", "developing", "developed", "conduct", "conducting", "conducted", "stage", "staging", "form", "forming", "build", "building", "open", "opening", "finalize", "finalizing", "meet", "meeting", "convene", "convening", "sign", "signing", "signed", "start", "starting", "begin", "beginning", "activate", "activating", "introduce", "introducing", "pursue", "pursuing", "continue", "continuing", "improve", "improving", "expand", "expanding", "strengthen", "strengthening", "institutionalize", "institutionalizing", "regularize", "regularizing", "make", "making", "organize", "organizing", "host", "hosting", "resume", "resuming", "operate", "operating"]
 ) - {"meeting"}
+_CONTAINERS = frozenset({"system", "mechanism", "arrangement", "platform"})
 _DETERMINERS = frozenset({"a", "an", "the", "their", "our", "its", "this", "that", "these", "those", "such"})
 _TRILATERAL = frozenset({"trilateral", "three-way"})
 _TRIVIAL = frozenset({"trilateral", "cooperation", "us", "japan", "rok", "korea", "and", "for", "on", "to", "of",
@@ -258,6 +259,10 @@ def _naming(name: str, acronyms: tuple[str, ...], *, proper: bool, annual: bool,
     if _MINISTERIAL.search(canon):
         canon = ("annual " if re.search(r"\bannual", canon, re.IGNORECASE) else "") + "ministerial meetings"
     words = canon.split()
+    if not proper and len(words) >= 3 and words[-1].lower() in _CONTAINERS and words[-2].lower().endswith("ing"):
+        # "a trilateral missile warning data sharing mechanism": the activity is the name
+        words = [w for w in words[:-1] if w.lower() not in _TRILATERAL]
+        trilateral = False
     if not proper:
         # the words in the text's order ("multi-year trilateral framework"); "trilateral" first when absent
         words = [w for i, w in enumerate(words) if w.lower() != "trilateral" or "trilateral" not in
