@@ -132,3 +132,12 @@ def test_a_sharing_mechanism_is_named_by_the_activity() -> None:
                  "a trilateral missile warning data sharing mechanism") == "missile_warning_data_sharing"
     assert _name("launched a system to share North Korean missile warning data in real time",
                  "system to share North Korean missile warning data in real time") == "missile_warning_data_sharing"
+
+
+def test_a_korean_or_japanese_name_keeps_an_id_and_a_signature_of_its_own() -> None:
+    from watcher.claims.naming import named
+
+    ko, ja = named("한미일 사무국"), named("日米韓事務局")
+    assert ko is not None and ja is not None and ko.id != ja.id and ko.id.startswith("trilateral_")
+    assert signature("한·미·일 사무국") == signature("한미일 사무국") == frozenset({"사무국"})
+    assert signature("日米韓の事務局") == signature("日米韓事務局") == frozenset({"事務局"})

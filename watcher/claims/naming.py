@@ -18,6 +18,7 @@ particular commitments lives in the registry or in what the watcher minted.
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -271,7 +272,9 @@ def _naming(name: str, acronyms: tuple[str, ...], *, proper: bool, annual: bool,
             words = ["trilateral", *words]
         if annual and not any(w.lower() in ("annual", "yearly") for w in words):
             words = ["annual", *words]
-    cid = slug(" ".join(words))[:80].strip("_") or "trilateral_commitment"
+    # a name with no Latin letters (사무국, 事務局) keeps a stable id of its own rather than a shared fallback
+    cid = slug(" ".join(words))[:80].strip("_") or "trilateral_" + hashlib.sha1(
+        unicodedata.normalize("NFKC", name).encode()).hexdigest()[:10]
     title = " ".join(words)
     title = title[:1].upper() + title[1:]
     aliases = [name, " ".join(words), *acronyms, *(e for e in extra if 0 < len(e.split()) <= 8)]
@@ -300,7 +303,15 @@ def signature(name: str) -> frozenset[str]:
         if w.endswith("s") and not w.endswith("ss") and len(w) > 4 and w not in ("talks",):
             w = w[:-1]
         out.add(w)
+    for run in _CJK_RUN.findall(low):   # Korean and Japanese names: each run of script, format words left out
+        run = _CJK_FORMAT.sub("", run)
+        if run and run not in ("한", "미", "일", "日", "米", "韓"):   # 한·미·일 written with dots
+            out.add(run)
     return frozenset(out)
+
+
+_CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]+")
+_CJK_FORMAT = re.compile(r"^(?:한미일|한일미|미일한|日米韓|韓米日|米日韓|日韓米|3국|3カ国|三か国|3か国)|(?:간|の)$")
 
 
 def names_in(text: str) -> list[Naming]:
