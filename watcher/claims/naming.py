@@ -311,7 +311,7 @@ def signature(name: str) -> frozenset[str]:
 
 
 _CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]+")
-_CJK_FORMAT = re.compile(r"^(?:한미일|한일미|미일한|日米韓|韓米日|米日韓|日韓米|3국|3カ国|三か国|3か国)|(?:간|の)$")
+_CJK_FORMAT = re.compile(r"^(?:한미일|한일미|미일한|日米韓|韓米日|米日韓|日韓米|3국|3カ国|三か国|3か国)(?:의|간|の)?|(?:간|の)$")
 
 
 def names_in(text: str) -> list[Naming]:
