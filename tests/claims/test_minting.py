@@ -141,3 +141,13 @@ def test_a_korean_or_japanese_name_keeps_an_id_and_a_signature_of_its_own() -> N
     assert ko is not None and ja is not None and ko.id != ja.id and ko.id.startswith("trilateral_")
     assert signature("한·미·일 사무국") == signature("한미일 사무국") == frozenset({"사무국"})
     assert signature("日米韓の事務局") == signature("日米韓事務局") == frozenset({"事務局"})
+
+
+def test_a_quotation_continued_in_its_own_sentence_keeps_its_speaker() -> None:
+    text = ("The leaders of the United States, Japan and South Korea agreed to “improve our trilateral communication "
+            "mechanism,” the statement said. “That will include yearly trilateral meetings between leaders, "
+            "foreign ministers, defense ministers, and national security advisors.”")
+    claims = extract_claims(text)
+    assert [(c.klass, c.actor) for c in claims] == [("agree", "leaders"), ("agree", "leaders")]
+    found = name_of(claims[1].clause, claims[1].sentence, claims[1].obj)
+    assert found is not None and signature(found.title) == signature("annual ministerial meetings")

@@ -339,11 +339,15 @@ def _sentence_claims(
                 actor = sent_actor
             elif lx.THING_SUBJECT.match(zone) and reported:
                 actor = adjacent
+        continued = (not actor and a == s and bool(adjacent) and sent.lstrip()[:1] in ("“", '"')
+                     and sent.rstrip()[-1:] in ("”", '"'))
+        if continued:
+            actor = adjacent   # '... the statement said. “That will include ...”': the quotation goes on
         if not actor and lx.countries_in(text[a:a + first]) >= THREE:
             actor = "ministry"   # "South Korea, the United States and Japan have agreed ...": the three governments
         if not actor:
             continue
-        if a in bare and not future_subject_ok(sent, a - s, clow, vs, first, actor):
+        if a in bare and not continued and not future_subject_ok(sent, a - s, clow, vs, first, actor):
             klass, vs, ve, vo = bare[a]  # a bare "will" whose subject is not the three governments
             if not klass:
                 continue

@@ -40,6 +40,7 @@ _NOMINAL_OF = re.compile(
     r"inauguration|signing|conclusion|start)\s+of\s+",
     re.IGNORECASE,
 )
+_BETWEEN_MINISTERS = re.compile(r"\s+(?:between|of|among)\s+[^.;]{0,80}?\bministers\b", re.IGNORECASE)
 _SETTING_BEFORE = re.compile(
     r"\b(?:at|during|on the sidelines of|on the margins of|ahead of|before|after|following|on the occasion of)"
     r"\s+(?:[\w'’.-]+\s+){0,3}$",
@@ -127,14 +128,15 @@ def heading(sentence: str) -> str:
     return label if caps >= max(1, len(words) // 2) and len(words) >= 2 else ""
 
 
-def _np_at_head(text: str) -> tuple[str, str] | None:
-    """(noun phrase ending at the first institution noun of ``text``, that noun), modifiers kept."""
+def _np_at_head(text: str, tail: str = "") -> tuple[str, str] | None:
+    """(noun phrase ending at the first institution noun of ``text``, that noun), modifiers kept.
+    ``tail``: what follows ``text`` in its clause (read only to see what the noun is "between")."""
     m = _HEAD_RX.search(text)
     if m is None:
         return None
     head = m.group(0)
     # "<head1> of <phrase with head2>": the thing named is the second
-    after = text[m.end():]
+    after = text[m.end():] + tail
     of = re.match(r"\s+(?:of|for)\s+", after)
     if of and head.lower() in ("meeting", "meetings", "memorandum", "plan", "round"):
         inner = _np_at_head(after[of.end():])
@@ -144,6 +146,8 @@ def _np_at_head(text: str) -> tuple[str, str] | None:
             return inner
     if _SETTING_BEFORE.search(text, 0, m.start()):
         return None   # "meet at this APEC summit": a venue, not the thing undertaken
+    if head.lower().startswith("meeting") and _BETWEEN_MINISTERS.match(after):
+        head = "ministerial meetings"   # "yearly meetings between leaders, foreign ministers, ..."
     parts = re.split(r"([,;:()\"“”]|\b(?:to|and|with|that|which|by|in|at|on|for|of|as|from)\s)", text[:m.start()])
     before = parts[-1]
     # coordinated modifiers: "missile warning, search and tracking exercises" keeps all three
@@ -225,7 +229,8 @@ def _name_of(clause: str, sentence: str, obj: str) -> Naming | None:
     of = _NOMINAL_OF.search(text)
     if of and of.start() < 30:
         text = text[of.end():]
-    found = _np_at_head(text)
+    at = clause.find(text) if text else -1
+    found = _np_at_head(text, clause[at + len(text):] if at >= 0 else "")
     if found is None:
         return None
     phrase, head = found
