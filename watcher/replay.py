@@ -65,7 +65,9 @@ def replay_store(store: Store, *, now: dt.datetime | None = None) -> dict[str, f
         held_alerts = hold_alerts(conn)
         overdue = overdue_marks(conn)
         reset_commitments_for_replay(conn)
-        analyzer = Analyzer()
+        analyzer = Analyzer(reviews={
+            (h.commitment_id, h.doc, h.detected_kind): (h.decision, h.new_kind, h.new_status)
+            for h in held if h.doc})
         rows = articles_for_replay(conn)
         for i in range(0, len(rows), CHUNK):
             chunk = [_article(r) for r in rows[i:i + CHUNK]]

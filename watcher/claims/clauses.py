@@ -16,10 +16,14 @@ CLAUSE_SPLIT = re.compile(
     r";\s+|"
     r",(?:\s+(?:but|while|whereas|although|though|even as)\s+|\s+when\s+|"
     r"\s+and\s+(?=(?:they|we|he|she|it|while|also|then|later|added|the \w+ (?:said|added))\b))|"
-    r"(?<!\s)\s+(?:while\s+|as the\s+|when\s+|but\s+(?=(?:they|we|he|she|it|the|officials|later|then)\b))"
+    r"(?<!\s)\s+(?:while\s+|as the\s+|when\s+|but\s+(?=(?:they|we|he|she|it|the|officials|later|then)\b)|"
+    # "agreed to scale back X and reaffirmed Y": a second verb of the same subject, a claim of its own
+    r"and\s+(?=(?:also\s+)?(?:reaffirm|reiterat|welcom|prais|agreed|decided|pledged|vowed|committed|launched|"
+    r"postponed|delayed|cancel|suspended|scaled|underscor|emphasi[sz]ed|stressed|highlighted|noted|expressed|"
+    r"announced|held|conducted)\w*\b))"
 )  # "(?<!\s)": tried from the start of a run of spaces only, not again from each space of it (linear time)
 _OBJ_LEAD = re.compile(
-    r"^(?:\s|,)*(?:(?:to|on|that|upon|with|for|their|our|its|the importance of|shared|renewed|strong|"
+    r"^(?:\s|,)*\"?(?:(?:to|on|that|upon|with|for|their|our|its|the importance of|shared|renewed|strong|"
     r"firm|full|continued|commitments?|efforts?|aim|plans?|intention|resolve|willingness|determination|"
     r"the|a|an|in|of)\s+)*"
 )
@@ -156,8 +160,13 @@ def future_subject_ok(sent: str, off: int, clow: str, vs: int, first: int, actor
     if actor == "joint statement":
         return True  # "the joint statement said the secretariat will open in Seoul"
     cut = 0
+    hard = 0   # the last cut that is not ", and" (a list of the three countries runs through it)
     for m in _SUBJECT_CUT.finditer(clow, 0, vs):
         cut = m.end()
+        if not m.group(0).startswith(","):
+            hard = m.end()
+    if lx.countries_in(sent[off + hard:off + vs]) >= THREE:
+        return True   # "Japan, the ROK, and the United States will ..."
     subj = clow[cut:vs].strip()
     if not subj:  # "..., and will hold": the clause's own subject
         cut, subj = 0, clow[:first].strip()

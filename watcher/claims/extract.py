@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from . import lexicon as lx
 from .clauses import (
@@ -25,8 +25,10 @@ from .clauses import (
     zone_ends_at_word,
 )
 from .deadlines import find_deadline
+from .docscope import DocScope as _Doc
 from .fastre import words_of
 from .fastsearch import GatedSearch, HeadSearch
+from .naming import heading
 from .sentences import lower_same_length, split_sentences
 
 
@@ -66,6 +68,7 @@ class Claim:
     creation: bool = False           # a creation verb (establish, launch, develop ...) in the clause
     trilateral_word: bool = False    # "trilateral", "three-way", "the three", 한미일 ...
     iteration: bool = False          # an occurrence held / scheduled (hold class)
+    name: str = ""                   # the name of what the claim is about, when the analyser found one
 
     @property
     def evidence(self) -> str:
@@ -98,80 +101,6 @@ _F_SPECULATIVE = GatedSearch(_SPECULATIVE)
 _F_CREATION_DECIDED = GatedSearch(lx.CREATION_DECIDED)
 _F_CREATION = GatedSearch(lx.CREATION_VERB)
 
-
-
-_Feat = tuple[frozenset[str], bool, bool, bool]
-
-
-def _features(sent: str) -> _Feat:
-    """(countries named, an explicit other format, an explicit US-Japan-ROK format, a third party named)."""
-    keys = lx.literal_keys(sent)
-    return lx.countries_in(sent, keys), lx.other_format(sent, keys), "USJPKR" in keys, "THIRD" in keys
-
-
-class _Doc:
-    """The sentences of a document, with their features and the document's scope worked out
-    only when a claim asks for them (most sentences carry none)."""
-
-    __slots__ = ("text", "sentences", "_feats", "_scope")
-
-    def __init__(self, text: str, sentences: list[tuple[int, int]]) -> None:
-        self.text = text
-        self.sentences = sentences
-        self._feats: list[_Feat | None] = [None] * len(sentences)
-        self._scope: str | None = None
-
-    def features(self, i: int) -> _Feat:
-        feat = self._feats[i]
-        if feat is None:
-            s, e = self.sentences[i]
-            feat = self._feats[i] = _features(self.text[s:e])
-        return feat
-
-    def _ours(self, i: int) -> bool:
-        countries, is_other, usjpkr, third = self.features(i)
-        return not (is_other and third) and (usjpkr or countries >= THREE)
-
-    def _other(self, i: int) -> bool:
-        _countries, is_other, _usjpkr, third = self.features(i)
-        return is_other and third
-
-    def scope(self) -> str:
-        """"us_jp_kr" when more sentences name the three (or their format) than another format
-        with a third party, "other" when fewer, "unknown" on a tie."""
-        if self._scope is None:
-            self._scope = self._count_scope()
-        return self._scope
-
-    def _count_scope(self) -> str:
-        # the literals found in the whole text hold those of each sentence (a superset: a
-        # longest literal may run past a sentence's end): a sentence can count as "other" only
-        # when a third party and another format are among them, as "ours" only when the
-        # US-Japan-ROK format or all three countries are
-        hits = lx.literal_hits(self.text)
-        near: list[set[str]] = [set() for _ in self.sentences]
-        j, n_hits = 0, len(hits)
-        for i, (s, e) in enumerate(self.sentences):
-            while j < n_hits and hits[j][0] < s:
-                j += 1
-            while j < n_hits and hits[j][0] < e:
-                near[i] |= hits[j][1]
-                j += 1
-        may_other = ["THIRD" in k and "OTHER" in k for k in near]
-        may_ours = ["USJPKR" in k or k >= THREE for k in near]
-        ours = other = 0
-        for i in range(len(self.sentences)):
-            if may_other[i] and self._other(i):
-                other += 1
-            elif may_ours[i] and self._ours(i):
-                ours += 1
-                if not any(may_other):
-                    break  # nothing can count as "other": one is enough
-        if ours > other:
-            return "us_jp_kr"
-        if other > ours:
-            return "other"
-        return "unknown"
 
 
 def _skip_ranges(text: str) -> list[tuple[int, int]]:
@@ -214,8 +143,30 @@ def extract_claims(text: str, *, published: dt.date | None = None) -> list[Claim
             context = (context[0], "")
             continue
         claims, context = _sentence_claims(sent, s, e, text, published, doc, idx, context)
+        if not claims and sent.lstrip()[:1] in _BULLETS:
+            claims = _bullet_claim(sent, s, e, doc, idx, context[0])
         out.extend(claims)
     return out
+
+
+_VENUE_APPOSITIVE = re.compile(r"\b(?:at|in)\s+(?:the\s+)?[\w.'’-]+(?:\s+[\w.'’-]+){0,3},\s+(?:a|an)\s+$")
+_AND_BEFORE = re.compile(r"\band\s+$")
+_BULLETS = frozenset("•◦▪‣-*·")
+
+
+def _bullet_claim(sent: str, s: int, e: int, doc: _Doc, idx: int, actor: str) -> list[Claim]:
+    """A fact sheet's bullet that names an undertaking in its heading ("• Annual Meetings Between
+    Foreign Ministers ...: At least annually, ..."): what the governments the document speaks for
+    agreed, even when the text under the heading carries no verb of its own."""
+    label = heading(sent)
+    if not label or not actor or doc.scope() != "us_jp_kr":
+        return []
+    low = lower_same_length(sent)
+    countries = doc.features(idx)[0]
+    return [Claim(sentence=sent, start=s, end=e, actor=actor, actor_countries=countries, trilateral_scope="us_jp_kr",
+                  action="agree", obj=label, modality="agreed", klass=lx.AGREE, clause=sent, clause_start=s,
+                  clause_end=e, quoted=bool(lx.QUOTE_CHARS.search(sent)), present_link=True,
+                  trilateral_word=bool(TRILATERAL_SEARCH.search(low)), name=label)]
 
 
 def _sentence_claims(
@@ -266,6 +217,9 @@ def _sentence_claims(
     else:
         scope = doc.scope()
     nongov_says = bool(_F_NONGOV.search_in(low, words) and _F_NONGOV_SAY.search_in(low, words))
+    if nongov_says and (", a " in low or ", an " in low):
+        # "said in a speech at the Hudson Institute, a think tank": the venue, not the speaker
+        nongov_says = any(not _VENUE_APPOSITIVE.search(low, 0, m.start()) for m in lx.NONGOV_ACTOR.finditer(low))
     sent_first = lx.ACTOR_FAST.first(low)
     sent_actor = lx.actor_label(sent_first[0]) if sent_first else ""
     reported = bool(_F_REPORTED.search_in(low, words))
@@ -274,6 +228,7 @@ def _sentence_claims(
     new_context = context
     named = bool(sent_actor)  # a government actor is named in this sentence
     sentence_facts: dict[str, object] | None = None
+    clause_actor = ""   # the actor of the sentence's clause before: "X agreed to ... and reaffirmed ..."
     for a, b, klass, vs, ve, vo, first in analysed:
         clow = low[a - s:b - s]
         zone = clow[:first].strip()
@@ -295,8 +250,12 @@ def _sentence_claims(
         if not klass or nongov_says:
             continue
         actor = zone_actor
+        if not actor and not zone and a > s and clause_actor and _AND_BEFORE.search(text, max(0, a - 6), a):
+            actor = clause_actor
         if not actor:
-            passive = bool(lx.PASSIVE_AUX.search(clow, 0, first))
+            # "was held", or a participle after a comma: "The inaugural Dialogue, held in Washington, ..."
+            passive = bool(lx.PASSIVE_AUX.search(clow, 0, first)) or (
+                klass == lx.HOLD and clow[:first].rstrip().endswith(",") and clow[first:first + 4] == "held")
             pronoun = bool(lx.PRONOUN_SUBJECT.search(zone)) or first_person
             if pronoun or not zone or passive:
                 # a pronoun refers back to the last actor named; no subject at all only to one
@@ -308,18 +267,28 @@ def _sentence_claims(
                 actor = sent_actor
             elif lx.THING_SUBJECT.match(zone) and reported:
                 actor = adjacent
+        continued = (not actor and a == s and bool(adjacent) and sent.lstrip()[:1] in ("“", '"')
+                     and sent.rstrip()[-1:] in ("”", '"'))
+        if continued:
+            actor = adjacent   # '... the statement said. “That will include ...”': the quotation goes on
+        if not actor and lx.countries_in(text[a:a + first]) >= THREE:
+            actor = "ministry"   # "South Korea, the United States and Japan have agreed ...": the three governments
         if not actor:
             continue
-        if a in bare and not future_subject_ok(sent, a - s, clow, vs, first, actor):
+        if a in bare and not continued and not future_subject_ok(sent, a - s, clow, vs, first, actor):
             klass, vs, ve, vo = bare[a]  # a bare "will" whose subject is not the three governments
             if not klass:
                 continue
         if actor != context and not zone_actor and sent_actor:
             new_context = sent_actor
+        clause_actor = actor
         if sentence_facts is None:
             sentence_facts = _sentence_facts(sent, low, words, published, {item[2] for item in analysed})
-        claims.append(_claim(text, sent, s, e, a, b, clow, klass, (vs, ve, vo), actor, countries, scope,
-                             reported, sentence_facts, words))
+        claim = _claim(text, sent, s, e, a, b, clow, klass, (vs, ve, vo), actor, countries, scope, reported,
+                       sentence_facts, words)
+        if claims and not zone and claims[-1].retrospective and _AND_BEFORE.search(text, max(0, a - 6), a):
+            claim = replace(claim, retrospective=True)   # "held a summit in August ... and agreed on ..."
+        claims.append(claim)
     return claims, (new_context, new_context if named else "")
 
 
@@ -338,7 +307,22 @@ def _sentence_facts(
         "reversal": bool(classes & {lx.DROP, lx.DELAY}) and bool(_F_REVERSAL.search_in(low, words)),
         "deadline": deadline,
         "deadline_text": deadline_text,
+        "past_months": _past_months(low, published),
     }
+
+
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+           "november", "december")
+_IN_MONTH = re.compile(r"\bin (" + "|".join(_MONTHS) + r")\b(?!\s+\d)")
+
+
+def _past_months(low: str, published: dt.date | None) -> tuple[int, ...]:
+    """Offsets of "in <month>" (no year) naming a month two or more months before publication: what
+    happened then is background ("held a trilateral summit in August", said in October)."""
+    if published is None or "in " not in low:
+        return ()
+    return tuple(m.start() for m in _IN_MONTH.finditer(low)
+                 if _MONTHS.index(m.group(1)) + 1 <= published.month - 2)
 
 
 def _claim(
@@ -354,13 +338,23 @@ def _claim(
     modality = klass_mod.get(lemma, klass_mod[""])
     if klass == lx.AGREE and lx.VERBS[lx.LAUNCH].match(verb):
         modality = "will"
+    if klass == lx.AGREE and lx.FUTURE_AGREEMENT.search(clow):
+        klass, modality = lx.PLAN, "plan"   # "will announce that ...": an agreement still to come
     negated = klass != lx.DELAY and bool(lx.NEGATION.search(clow, max(0, vs - 30), vs))
     dl = f["deadline"]
     obj = object_phrase(clause, clow, vo)
     # history is judged on the claim itself (subject, verb, object), not on later comparisons
     obj_at = clow.find(obj.lower(), vo) if obj else -1
     head_end = obj_at + len(obj) if obj_at >= 0 else min(len(clow), ve + 40)
+    if klass == lx.HOLD:
+        # "met in Washington, ... the first since Camp David in August 2023": the meeting is now
+        comma = clow.find(",", ve)
+        head_end = min(head_end, comma) if comma >= 0 else head_end
     retrospective = bool(_F_RETROSPECTIVE.search(clow, 0, head_end))
+    past = f["past_months"]
+    if past and isinstance(past, tuple) and klass != lx.DELAY:
+        # "in August" within the claim's own words (subject to object)
+        retrospective |= any(a - s <= p < a - s + head_end + 20 for p in past)
     return Claim(
         sentence=sent, start=s, end=e, actor=actor, actor_countries=countries, trilateral_scope=scope,
         action=lemma, obj=obj, modality=modality, negated=negated,

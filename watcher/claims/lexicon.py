@@ -42,7 +42,8 @@ VERBS: dict[str, re.Pattern[str]] = {
     NARROW: _rx(
         r"\b(?:scal(?:ed|e|es|ing) (?:back|down)|downsiz(?:ed|e|es|ing)|reduced (?:in )?(?:scale|size|scope)|"
         r"smaller[- ]scale|scaled-down|limited to|narrow(?:ed|s)? (?:the|its|their)|"
-        r"only (?:a )?(?:tabletop|virtual|symbolic|table-top)|instead of (?:a |an |the )?(?:full|live))\b",
+        r"only (?:a )?(?:tabletop|virtual|symbolic|table-top)|instead of (?:a |an |the )?(?:full|live)|"
+        r"(?:is|are|was|were|will) not (?:be )?(?:participating|taking part|joining))\b",
         r"축소|縮小",
     ),
     HEDGE: _rx(
@@ -51,13 +52,15 @@ VERBS: dict[str, re.Pattern[str]] = {
         r"setting up|forming|the (?:establishment|creation|possibility|feasibility)|whether|ways)|"
         r"explor(?:e|es|ed|ing) (?:ways|the possibility|options|establishing|creating|setting up)|"
         r"(?:may|might|could) (?:establish|launch|hold|create|set up|resume|conduct|form)|"
-        r"possibly|in principle|feasibility|if conditions (?:allow|permit)|where appropriate)\b",
+        r"possibly|in principle|feasibility|if conditions (?:allow|permit)|where appropriate|"
+        r"(?:are|is|were|was) (?:still )?(?:coordinating|arranging|in talks)(?: a plan)? (?:to|on|for)|"
+        r"(?:are|is) (?:still )?being (?:coordinated|arranged))\b",
         r"검토|모색|検討|模索",
     ),
     LAUNCH: _rx(
         r"\b(?:launched|(?<!to )establish(?:ed|es)|(?<!to )set up|inaugurat(?:ed|es)|officially (?:opened|"
         r"started|began|launched)|(?<!to )opened|activated|went into (?:effect|operation)|took effect|"
-        r"entered into force|came into (?:force|effect)|began (?:operating|operations)|"
+        r"entered into force|came into (?:force|effect)|(?:has|have) (?:already )?come into (?:force|effect)|began (?:operating|operations)|"
         r"(?:is|are) (?:now )?(?:operational|in operation|up and running)|signed|completed|finalized)\b",
         r"출범|설립|발족|개소|서명|発足|設立|設置|開設|署名",
     ),
@@ -69,7 +72,7 @@ VERBS: dict[str, re.Pattern[str]] = {
         r"합의|결정|약속|공약|合意|決定|約束|表明",
     ),
     PLAN: _rx(
-        r"\b(?:plan(?:s|ned|ning)? to|with plans|plans for|aim(?:s|ed|ing)? to|intend(?:s|ed)? to|"
+        r"\b(?:plan(?:s|ned|ning)? to|with plans|plans for|aim(?:s|ed|ing)? to|intend(?:s|ed)? to|push(?:ing|ed|es)? for|"
         r"seek(?:s|ing)? to|sought to|propos(?:ed|es|e|al)|envisag(?:ed|es|e)|work(?:s|ed|ing)? "
         r"(?:toward|towards))\b",
         r"계획|추진|予定|計画|目指",
@@ -78,7 +81,9 @@ VERBS: dict[str, re.Pattern[str]] = {
         r"\b(?:held|hold(?:s|ing)?|conduct(?:ed|s|ing)?|stag(?:ed|es|ing)|carr(?:ied|y|ies) out|"
         r"conven(?:ed|es|e)|met|meet(?:s)?|took place|(?:will|to) take place|kicked off|wrapped up|"
         r"took part in|participat(?:ed|e|es) in|resum(?:ed|e|es|ing)|went ahead|go ahead|"
-        r"proceed(?:ed)? as (?:planned|scheduled)|as (?:planned|scheduled))\b",
+        r"proceed(?:ed)? as (?:planned|scheduled)|as (?:planned|scheduled)|"
+        r"(?:begin|began|begun|begins|start|started|starts) (?:the|a|an|their|its) (?:[\w'’.-]+ ){0,5}?"
+        r"(?:exercises?|drills?|meeting|talks|dialogue))\b",
         r"개최|실시|열렸|열린|開催|実施|行われ",
     ),
     REAFFIRM: _rx(
@@ -131,6 +136,11 @@ MODALITY: dict[str, dict[str, str]] = {
 
 # Future / infinitive markers that turn a completed-looking verb into an undertaking.
 FUTURE_BEFORE = re.compile(r"(?:\bto|\bwill|\bwould|\bshall|\bto be|\bwill be|\bwould be|\bcould be|\bto get)\s+$")
+# an agreement announced for later: "will announce", "are expected to agree", "is set to sign"
+FUTURE_AGREEMENT = re.compile(
+    r"\b(?:will|would|shall|(?:is|are) (?:expected|set|scheduled|poised|likely) to)\s+(?:also\s+|formally\s+)?"
+    r"(?:announce|agree|decide|adopt|unveil|endorse|approve)\b"
+)
 CREATION_DECIDED = re.compile(
     r"\b(?:agreed|decided|have agreed|has agreed|announced)\b[^.;]{0,40}?\bto (?:formally )?(?:establish|"
     r"launch|create|set up|open|inaugurate|stand up)\b|설립하기로|출범하기로|設立することで|発足させることで"
@@ -204,8 +214,9 @@ NONGOV_ACTOR = re.compile(
     r"polls?|surveys?|dr\.|activists?|opposition|lawmakers?|some say|skeptics?)\b|전문가|분석가|専門家|識者"
 )
 PRONOUN_SUBJECT = re.compile(
-    r"(?:^|[,\s\"“])(?:they|we|he|she|both|the three|all three|the sides|the two)\s*"
-    r"(?:(?:also|have|has|had|jointly|then|later|further|again|all)\s+)*$|^\W*(?:they|we)\b"
+    r"(?:^|[,\s\"“])(?:they|we|he|she|both|the three|all three|the sides|the two|the countries|the nations|"
+    r"the allies|the partners|the trio)"
+    r"(?:\s+(?:also|have|has|had|jointly|then|later|further|again|all))*\s*$|^\W*(?:they|we)\b"
 )
 THING_SUBJECT = re.compile(r"^(?:\W*)(?:it|this|that|which|there)\b")
 FIRST_PERSON = re.compile(r"\b(?:we|our|us)\b|우리|われわれ|我々")

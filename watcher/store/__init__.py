@@ -46,7 +46,7 @@ from .articles import all_for_replay as articles_for_replay
 from .codec import from_jsonable, to_jsonable
 from .commitments import add_outlet as add_change_outlet
 from .commitments import confirm as confirm_change
-from .commitments import insert_changes, insert_claims, overdue_marks
+from .commitments import insert_changes, insert_claims, overdue_marks, pending_of
 from .commitments import load_registry as load_commitments
 from .commitments import reset_for_replay as reset_commitments_for_replay
 from .commitments import rows as commitment_rows
@@ -61,6 +61,7 @@ from .sources import SourceState, SourceUpdate
 from .sources import apply_updates as apply_source_updates
 
 __all__ = [
+    "pending_of",
     "Store", "SourceState", "SourceUpdate", "Stored", "metadata", "web_queries",
     # file locations and text helpers
     "DB_DIR", "IN_CLONE", "ROOT", "redact", "search_terms", "to_jsonable", "from_jsonable",
