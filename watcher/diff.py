@@ -25,6 +25,7 @@ from dataclasses import replace
 
 from .claims import Claim
 from .claims import lexicon as lx
+from .claims.cjk_extract import cjk_minted, cjk_mint_id, cjk_new_candidate
 from .claims.match import Matcher, build_matcher
 from .diff_types import (
     KINDS,
@@ -114,6 +115,8 @@ def _focus(c: Claim) -> str | None:
 
 
 def _new_candidate(c: Claim) -> bool:
+    if c.gloss:
+        return cjk_new_candidate(c)  # Korean / Japanese: judged on the English gloss
     if c.retrospective or c.negated or c.klass not in (lx.AGREE, lx.PLAN, lx.LAUNCH, lx.HEDGE):
         return False
     if not (c.creation and c.trilateral_word and c.obj):
@@ -159,7 +162,7 @@ def diff_document(
         hits = matcher.match(c.clause or c.sentence, focus=_focus(c))
         if not hits:
             if _new_candidate(c):
-                cid = mint_id(c.obj)
+                cid = cjk_mint_id(c) or mint_id(c.obj)
                 if cid in states:
                     hits = [cid]
                 elif cid not in created:
@@ -207,6 +210,8 @@ def diff_document(
 
 
 def _minted(cid: str, c: Claim, doc: Document) -> Commitment:
+    if c.gloss:
+        return cjk_minted(cid, c, _new_status(c), doc.published_at, doc.url or doc.doc)
     title = c.obj[:1].upper() + c.obj[1:]
     return Commitment(
         id=cid, title=title, aliases=(c.obj, cid.replace("_", " ")), keywords=(), status=_new_status(c),

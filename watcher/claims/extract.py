@@ -24,6 +24,8 @@ from .clauses import (
     split_clauses,
     zone_ends_at_word,
 )
+from .cjk_extract import doc_scope as cjk_doc_scope
+from .cjk_extract import sentence_claims as cjk_sentence_claims
 from .deadlines import find_deadline
 from .fastre import words_of
 from .fastsearch import GatedSearch, HeadSearch
@@ -66,6 +68,7 @@ class Claim:
     creation: bool = False           # a creation verb (establish, launch, develop ...) in the clause
     trilateral_word: bool = False    # "trilateral", "three-way", "the three", 한미일 ...
     iteration: bool = False          # an occurrence held / scheduled (hold class)
+    gloss: str = ""                  # Korean/Japanese claims: the English gloss of ``obj`` (new ids, titles)
 
     @property
     def evidence(self) -> str:
@@ -114,13 +117,20 @@ class _Doc:
     """The sentences of a document, with their features and the document's scope worked out
     only when a claim asks for them (most sentences carry none)."""
 
-    __slots__ = ("text", "sentences", "_feats", "_scope")
+    __slots__ = ("text", "sentences", "_feats", "_scope", "_cjk_scope")
 
     def __init__(self, text: str, sentences: list[tuple[int, int]]) -> None:
         self.text = text
         self.sentences = sentences
         self._feats: list[_Feat | None] = [None] * len(sentences)
         self._scope: str | None = None
+        self._cjk_scope: str | None = None
+
+    def cjk_scope(self) -> str:
+        """The format a Korean/Japanese text is about (worked out once, when asked)."""
+        if self._cjk_scope is None:
+            self._cjk_scope = cjk_doc_scope(self.text)
+        return self._cjk_scope
 
     def features(self, i: int) -> _Feat:
         feat = self._feats[i]
@@ -214,7 +224,11 @@ def extract_claims(text: str, *, published: dt.date | None = None) -> list[Claim
         if sent.rstrip("\"'”’ )").endswith("?"):
             context = (context[0], "")
             continue
-        claims, context = _sentence_claims(sent, s, e, text, published, doc, idx, context)
+        cjk = cjk_sentence_claims(sent, s, e, published, context, doc.cjk_scope())
+        if cjk is None:
+            claims, context = _sentence_claims(sent, s, e, text, published, doc, idx, context)
+        else:
+            claims, context = cjk
         out.extend(claims)
     return out
 

@@ -1,0 +1,77 @@
+"""Korean/Japanese claims on dev2/ko-ja through the pure core: the whole set in date order,
+scored on the tuning part and on the held-out part (two-digit number 3 mod 4) separately, and
+the claims + diff time per article.
+
+    python benchmarks/claims_cjk.py                  # scores (tuning, held-out) and speed
+    python benchmarks/claims_cjk.py --claims k05     # the claims of the tuning documents named (never held-out ones)
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from claims_dev2 import docs_of, held_out, read_dev2, run, score_part  # noqa: E402
+
+from watcher.claims import extract_claims  # noqa: E402
+from watcher.claims.cjk_extract import preload  # noqa: E402
+from watcher.diff import diff_document, initial_states  # noqa: E402
+from watcher.registry import load_registry  # noqa: E402
+from claims_dev2 import DEV2  # noqa: E402
+
+
+def speed(rounds: int = 5) -> None:
+    """Median claims + diff time per article (analysers loaded first, as the poller does)."""
+    preload()
+    states = initial_states(load_registry(DEV2 / "ko-ja" / "registry.toml"))
+    docs = [read_dev2(p)[0] for p in docs_of("ko-ja")]
+    times: list[float] = []
+    for _ in range(rounds):
+        for d in docs:
+            t0 = time.perf_counter()
+            claims = extract_claims(d.text, published=d.published_at)
+            diff_document(states, d, claims)
+            times.append(time.perf_counter() - t0)
+    print(f"claims + diff per article ({len(docs)} ko/ja texts x {rounds}): median {statistics.median(times) * 1e3:.2f} ms,"
+          f" p90 {sorted(times)[int(len(times) * 0.9)] * 1e3:.2f} ms")
+
+
+def show(names: list[str]) -> None:
+    for p in docs_of("ko-ja"):
+        if held_out(p.name) or not any(p.name.startswith(n) for n in names):
+            continue
+        d, _ = read_dev2(p)
+        print(f"== {p.name}")
+        for c in extract_claims(d.text, published=d.published_at):
+            print(f"  [{c.klass}/{c.action}/{c.modality}] actor={c.actor!r} scope={c.trilateral_scope} "
+                  f"neg={c.negated} den={c.denial} spec={c.speculative} retro={c.retrospective} "
+                  f"creation={c.creation}/{c.creation_decided} dl={c.deadline}\n"
+                  f"     obj={c.obj!r} gloss={c.gloss!r}\n     clause={c.clause[:100]!r}")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--claims", nargs="*")
+    ap.add_argument("--no-speed", action="store_true")
+    args = ap.parse_args()
+    if args.claims:
+        show(args.claims)
+        return 0
+    changes = run("ko-ja")
+    for part in ("tune", "held"):
+        print(f"== dev2/ko-ja, {'tuning part' if part == 'tune' else 'held-out part (3 mod 4)'}")
+        print(score_part("ko-ja", changes, part))
+    if not args.no_speed:
+        speed()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,369 @@
+"""Claims in Korean and Japanese sentences (pure given the analysers' output).
+
+Predicates come last in both languages and carry the meaning (합의했다, 개최하기로 했다,
+出範させることで一致, 延期, 見送り ...), so the sentence is read through a morphological
+analyser (:mod:`.ko`: kiwipiepy, :mod:`.ja`: SudachiPy) into :class:`Morph` tokens with a
+lemma and a coarse part of speech; each language gives its lexicon of predicate cues
+(:class:`Lexicon`), and the rules here are shared: clauses cut at connective endings, the
+clause's last cue is its predicate, a cue before it is what the predicate governs ("출범시키기로
+합의": agreed, to launch), the object is the noun phrase before that cue.
+
+Only sentences a cheap prefilter passes (a predicate cue among the characters) are analysed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from . import lexicon as lx
+from .deadlines import find_deadline
+from .gloss import has_head
+
+# ----------------------------------------------------------------- scripts
+_HANGUL = re.compile(r"[\uac00-\ud7af]")
+_KANA = re.compile(r"[\u3040-\u30ff]")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def script_of(sent: str) -> str:
+    """"ko" for a sentence in Hangul, "ja" for one in kana/kanji, "" for anything else."""
+    hangul = len(_HANGUL.findall(sent))
+    if hangul >= 4:
+        return "ko"
+    if _KANA.search(sent) or len(_HAN.findall(sent)) >= 6:
+        return "ja" if hangul < 2 else "ko"
+    return ""
+
+
+# ----------------------------------------------------------------- tokens and lexicons
+@dataclass(frozen=True, slots=True)
+class Morph:
+    form: str
+    lemma: str
+    tag: str        # N noun, V verb/adjective (stem), A ending/auxiliary, J particle, P punctuation,
+    start: int      # Q quote or bracket, M other (adverb, determiner)
+    end: int
+    cut: bool = False   # a clause ends after this token (a connective ending, a comma after a verb)
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """One language's cues. ``cues``: lemma -> (class, English action lemma); ``phrases``: runs of
+    lemmas -> (class, action). Classes are lexicon.py's plus REPORT (said), SPEC (expected),
+    CREATE (a creation the undertaking names: establish, launch), REGULAR (regularize)."""
+
+    cues: dict[str, tuple[str, str]]
+    phrases: tuple[tuple[tuple[str, ...], tuple[str, str]], ...]
+    future: tuple[str, ...]          # lemmas after the predicate that make it future / an undertaking
+    past: tuple[str, ...]            # lemmas right after it that make it past
+    light: tuple[str, ...]           # light verbs that make a verbal noun a predicate (하다, する)
+    complement: tuple[str, ...]      # particles after which a verbal noun is still a predicate (ETN 기로 ...)
+    first: tuple[str, ...]           # "first" (a first meeting held makes the thing)
+    negation: tuple[str, ...]        # lemmas after the predicate that negate it
+    object_particles: tuple[str, ...]
+    subject_particles: tuple[str, ...]
+    conj: tuple[str, ...]            # "and" between noun phrases
+    actors: tuple[tuple[str, str], ...]    # (surface, English actor label)
+    nongov: tuple[str, ...]
+    speculative: tuple[str, ...]     # surface cues
+    reported: tuple[str, ...]
+    denial: tuple[str, ...]
+    retrospective: tuple[str, ...]
+    present: tuple[str, ...]
+    prefilter: tuple[str, ...]       # surface strings one of which a candidate sentence contains
+    trilateral: tuple[str, ...]
+    other_format: tuple[str, ...]    # another format with a third party (China-Japan-Korea, Quad ...)
+    bilateral: tuple[str, ...]       # two of the three on their own (a sentence's scope only)
+    countries: tuple[tuple[str, tuple[str, ...]], ...]
+
+
+REPORT, SPEC, CREATE, REGULAR, ACT = "report", "spec", "create", "regular", "act"
+_GOVERNING = frozenset({lx.AGREE, lx.PLAN, lx.HEDGE, REPORT, SPEC})
+_MODALITY = {lx.AGREE: "agreed", lx.PLAN: "plan", lx.HEDGE: "consider", lx.LAUNCH: "launched",
+             lx.HOLD: "held", lx.DELAY: "postponed", lx.DROP: "cancelled", lx.REAFFIRM: "reaffirmed",
+             lx.NARROW: "narrowed"}
+
+
+@dataclass(frozen=True)
+class Pred:
+    """The predicate of one clause, as the rules read it."""
+
+    a: int                 # clause span in the sentence (offsets)
+    b: int
+    klass: str
+    action: str
+    modality: str
+    cue_at: int            # offset of the governed (or main) cue, for the object phrase
+    obj: str
+    chunks: tuple[str, ...]  # the part of obj to gloss, cut at its links
+    head_noun: str         # the governed cue's verbal noun when it names the undertaking (共有, 協力)
+    negated: bool
+    creation: bool
+    creation_decided: bool
+    reported: bool
+    speculative: bool
+    zone: str              # the clause's text before the predicate (its subject and objects)
+
+
+def _cue_at(toks: Sequence[Morph], i: int, lex: Lexicon) -> tuple[int, str, str] | None:
+    """(tokens used, class, action) of a cue starting at token i."""
+    for run, val in lex.phrases:
+        n = len(run)
+        if tuple(t.lemma for t in toks[i:i + n]) == run:
+            return n, val[0], val[1]
+    t = toks[i]
+    if t.tag in "NV":
+        hit = lex.cues.get(t.lemma)
+        if hit is not None and (t.tag == "V" or _predicative(toks, i, lex)):
+            return 1, hit[0], hit[1]
+    return None
+
+
+def _predicative(toks: Sequence[Morph], i: int, lex: Lexicon) -> bool:
+    """A verbal noun used as a predicate: followed by a light verb (하다, する ...), an ending, the
+    clause's end, or a particle then a light verb ("합의를 했다")."""
+    nxt = toks[i + 1] if i + 1 < len(toks) else None
+    if nxt is None or nxt.tag in "PQA" or nxt.cut or nxt.lemma in lex.light:
+        return True
+    if nxt.tag == "J":
+        after = toks[i + 2] if i + 2 < len(toks) else None
+        return nxt.lemma in lex.complement or (after is not None and after.lemma in lex.light)
+    return False
+
+
+def clause_preds(sent: str, toks: Sequence[Morph], lex: Lexicon) -> list[Pred]:
+    """The predicates of a sentence, one per clause that has a cue (a clause without one joins
+    the next)."""
+    out: list[Pred] = []
+    start = 0
+    a_off = 0
+    n = len(toks)
+    for k in range(n):
+        if not (toks[k].cut or k == n - 1):
+            continue
+        span = toks[start:k + 1]
+        pred = _clause_pred(sent, span, a_off, lex)
+        if pred is not None:
+            out.append(pred)
+            start = k + 1
+            a_off = toks[k + 1].start if k + 1 < n else len(sent)
+    return out
+
+
+def _clause_pred(sent: str, toks: Sequence[Morph], a_off: int, lex: Lexicon) -> Pred | None:
+    cues: list[tuple[int, int, str, str]] = []  # (token index, length, class, action)
+    i = 0
+    while i < len(toks):
+        hit = _cue_at(toks, i, lex)
+        if hit is None:
+            i += 1
+            continue
+        cues.append((i, hit[0], hit[1], hit[2]))
+        i += hit[0]
+    if not cues:
+        return None
+    b_off = toks[-1].end
+    reported = speculative = False
+    # the predicate: the last cue; report / speculation frames hand over to the cue they govern
+    idx = len(cues) - 1
+    while idx > 0 and cues[idx][2] in (REPORT, SPEC):
+        if cues[idx][2] == REPORT:
+            reported = True
+        else:
+            speculative = True
+        idx -= 1
+    main = cues[idx]
+    if main[2] in (REPORT, SPEC):
+        return None
+    if main[2] == ACT:  # "will share / cooperate": an undertaking; done in the past: nothing to read
+        tail = [t.lemma for t in toks[main[0] + main[1]:]]
+        if not (any(x in lex.future for x in tail) and not any(x in lex.past for x in tail[:4])):
+            return None
+        main = (main[0], main[1], lx.AGREE, "will")
+        cues[idx] = main
+        cues.insert(idx, (main[0], main[1], ACT, "act"))
+        idx += 1
+    klass, action = main[2], main[3]
+    governed = [c for c in cues[:idx] if c[2] not in (REPORT, SPEC)] if klass in _GOVERNING else []
+    after = toks[main[0] + main[1]:]
+    after_lemmas = [t.lemma for t in after]
+    negated = any(x in lex.negation for x in after_lemmas[:6])
+    future = any(x in lex.future for x in after_lemmas) and not any(x in lex.past for x in after_lemmas[:4])
+    if klass == CREATE:
+        klass, action = (lx.AGREE, action) if future else (lx.LAUNCH, action)
+    elif klass == REGULAR:
+        klass = lx.AGREE
+    elif klass == lx.LAUNCH and future:
+        klass = lx.AGREE  # "will launch": an undertaking, not a launch
+    modality = "will" if future and klass == lx.AGREE else _MODALITY.get(klass, klass)
+    creation_decided = klass == lx.AGREE and any(c[2] == CREATE for c in governed)
+    head_noun = ""
+    target = main
+    obj = _NO_NP
+    for c in reversed(governed):  # the nearest governed cue with a noun phrase before it
+        obj = _object(sent, toks, c[0], lex)
+        if obj.text:
+            target = c
+            break
+    if not obj.text:
+        obj = _object(sent, toks, main[0], lex, loose=True)
+    if target is not main and target[3] in _VERBAL_HEADS and toks[target[0]].tag == "N":
+        head_noun = toks[target[0]].lemma  # "데이터를 공유하기로": the sharing is the undertaking
+    undertaking = klass in (lx.AGREE, lx.PLAN, lx.HEDGE) and not (governed and governed[-1][2] == lx.REAFFIRM)
+    creation = (any(c[2] == CREATE for c in cues) or klass == lx.LAUNCH or undertaking
+                or (klass == lx.HOLD and any(w in "".join(t.form for t in toks) for w in lex.first)))
+    zone = sent[a_off:toks[main[0]].start]
+    return Pred(a_off, b_off, klass, action, modality, toks[target[0]].start, obj.text, obj.chunks, head_noun,
+                negated,
+                creation, creation_decided, reported, speculative, zone)
+
+
+_VERBAL_HEADS = frozenset({"share", "cooperate", "consult"})
+_LEADING = frozenset({"ため", "こと", "もの", "위해", "것", "등", "など", "데", "수"})
+
+
+@dataclass(frozen=True)
+class NounPhrase:
+    text: str                    # verbatim from the sentence
+    chunks: tuple[str, ...]      # the conjunct to gloss, cut at its links (의, の, に関する ...)
+
+
+_NO_NP = NounPhrase("", ())
+_LINK_VERBS = frozenset({"関する", "係る", "関わる", "向ける", "관하", "대하", "위하", "향하"})
+_MARKED = ("도", "も", "의", "の", "에", "で", "に", "へ", "에서", "에서의", "について")
+_THING_EVENTS = frozenset({lx.LAUNCH, lx.HOLD, lx.DELAY, lx.DROP, CREATE, REPORT})
+
+
+def _np_tok(t: Morph, lex: Lexicon) -> bool:
+    return t.tag in "NQ" or t.form in ("·", "・", "의", "の", "、", ",") or t.lemma in lex.conj
+
+
+def _object(sent: str, toks: Sequence[Morph], i: int, lex: Lexicon, *, loose: bool = False) -> NounPhrase:
+    """The noun phrase a cue at token i is about: the nouns it is compounded with ("사무국 설립",
+    "情報共有"), else the nearest phrase marked as its object (을/를, を), its subject or topic
+    (이/가, 은/는, が, は), or with ``loose`` (a main predicate: "Xで合意", "X에 합의") any case."""
+    j = i - 1
+    if j < 0:
+        return _NO_NP
+    if toks[j].tag != "N":
+        allowed = (*lex.object_particles, *lex.subject_particles, *(_MARKED if loose else ("도", "も")))
+        k = j
+        while k >= 0 and i - k <= 8 and toks[k].tag not in "VP":
+            if toks[k].tag == "J" and toks[k].form in allowed and k > 0 and toks[k - 1].tag in "NQ":
+                break
+            k -= 1
+        else:
+            return _NO_NP
+        if k < 0 or toks[k].tag != "J" or toks[k].form not in allowed:
+            return _NO_NP
+        j = k - 1
+        while j >= 0 and toks[j].tag == "J" and toks[j].lemma not in lex.conj:
+            j -= 1  # "での", "への": two particles
+    end = j
+    while j >= 0:
+        t = toks[j]
+        if _np_tok(t, lex):
+            if t.form in ("、", ",") and not (j > 0 and toks[j - 1].tag == "N"):
+                break
+            j -= 1
+        elif t.tag in "VA" and (t.lemma in _LINK_VERBS or (j + 1 <= end and toks[j + 1].lemma in _LINK_VERBS)):
+            j -= 1  # に関する, 에 관한 (the particle before them too)
+        elif t.tag == "J" and j + 1 <= end and toks[j + 1].lemma in _LINK_VERBS:
+            j -= 1
+        else:
+            break
+    begin = j + 1
+    while begin <= end and (toks[begin].tag not in "NQ" or toks[begin].form in _LEADING):
+        begin += 1
+    while end >= begin and toks[end].tag not in "NQ":
+        end -= 1
+    if begin > end:
+        return _NO_NP
+    cue = lex.cues.get(toks[end].lemma)
+    if cue is not None and cue[0] in _THING_EVENTS:
+        inner = _object(sent, toks, end, lex, loose=True)  # "사무국 설립", "取決めへの署名": the thing
+        if inner.text:
+            return inner
+    text = sent[toks[begin].start:toks[end].end].strip(" 、,")
+    # conjuncts (과/와, や, 、): the first that ends in a head noun is glossed
+    conjuncts: list[list[str]] = [[]]
+    chunk = ""
+    for t in toks[begin:end + 1]:
+        if t.lemma in lex.conj or t.form in ("、", ","):
+            conjuncts[-1].append(chunk)
+            conjuncts.append([])
+            chunk = ""
+        elif t.tag in "JVA":
+            conjuncts[-1].append(chunk)
+            chunk = ""
+        else:
+            chunk += t.form
+    conjuncts[-1].append(chunk)
+    parts = [tuple(c for c in conj if c) for conj in conjuncts]
+    parts = [p for p in parts if p]
+    chosen = next((p for p in parts if has_head(p[-1])), parts[-1] if parts else ())
+    return NounPhrase(text, chosen)
+
+
+# ----------------------------------------------------------------- sentence facts
+def names_three(sent: str, lex: Lexicon) -> bool:
+    """The United States, Japan and Korea all named, no third party."""
+    named = {code for code, words in lex.countries if any(w in sent for w in words)}
+    return {"US", "JP", "KR"} <= named and not named & {"CN", "PH", "AU", "IN"}
+
+
+def scope_of(sent: str, lex: Lexicon, generic_three: tuple[str, ...] = ()) -> str:
+    """"us_jp_kr", "other" or "unknown" for one sentence (two of the three named and no word for
+    the three: bilateral, "other")."""
+    if any(w in sent for w in lex.trilateral):
+        return "us_jp_kr"
+    named = {code for code, words in lex.countries if any(w in sent for w in words)}
+    if len(named & {"US", "JP", "KR"}) == 2 and not any(w in sent for w in generic_three):
+        return "other"
+    if any(w in sent for w in lex.other_format) or any(w in sent for w in lex.bilateral):
+        return "other"
+    return "us_jp_kr" if names_three(sent, lex) else "unknown"
+
+
+def actor_of(zone: str, lex: Lexicon) -> tuple[str, bool]:
+    """(the first government actor named in ``zone``, a non-government actor named first)."""
+    best: tuple[int, str] | None = None
+    for surface, label in lex.actors:
+        p = zone.find(surface)
+        if p >= 0 and (best is None or p < best[0]):
+            best = (p, label)
+    non = min((p for p in (zone.find(w) for w in lex.nongov) if p >= 0), default=-1)
+    if non >= 0 and (best is None or non < best[0]):
+        return "", True
+    return (best[1] if best else ""), False
+
+
+_CJK_SEASON = (
+    (re.compile(r"올여름|올해 여름|今夏|今年の夏|今年夏"), 8, 31),
+    (re.compile(r"상반기|上半期|上期"), 6, 30),
+    (re.compile(r"연말|올해 말|年末|今年末|年内"), 12, 31),
+)
+_CJK_MONTH = re.compile(r"(\d{1,2})\s*(?:월|月)\s*(?:까지|말까지|중|までに|まで|中に)")
+
+
+def deadline_of(sent: str, published: dt.date | None) -> tuple[dt.date | None, str]:
+    """A deadline written in Korean or Japanese (연내, 年内, 今夏, 6월까지, 6月までに ...)."""
+    if published is None:
+        return None, ""
+    for rx, month, day in _CJK_SEASON:
+        m = rx.search(sent)
+        if m:
+            return dt.date(published.year, month, day), m.group(0)
+    m = _CJK_MONTH.search(sent)
+    if m and 1 <= int(m.group(1)) <= 12:
+        month = int(m.group(1))
+        year = published.year + (1 if month < published.month else 0)
+        nxt = dt.date(year + (month == 12), month % 12 + 1, 1)
+        return nxt - dt.timedelta(days=1), m.group(0)
+    return find_deadline(sent.lower(), sent, published)
+
+
+Analyse = Callable[[str], list[Morph]]

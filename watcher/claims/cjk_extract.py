@@ -1,0 +1,156 @@
+"""Korean and Japanese sentences to :class:`~.extract.Claim` objects (see :mod:`.cjk`).
+
+:func:`sentence_claims` is called by ``extract_claims`` for a sentence whose script is Korean or
+Japanese; it fills the same fields the English extractor fills, with the action mapped to the
+English lemma vocabulary, ``obj`` verbatim from the text and ``gloss`` its English gloss (the
+differ mints a new commitment's id and title from it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from typing import TYPE_CHECKING
+
+from . import ja, ko
+from . import lexicon as lx
+from .cjk import Lexicon, Pred, actor_of, clause_preds, deadline_of, names_three, scope_of, script_of
+from ..registry import Commitment, derive_recurring
+from .gloss import gloss as gloss_phrase
+from .gloss import minted_fields, recurrence_in
+
+if TYPE_CHECKING:
+    from .extract import Claim
+
+_LANG = {"ko": (ko.LEXICON, ko.analyse, ko.GENERIC_THREE), "ja": (ja.LEXICON, ja.analyse, ja.GENERIC_THREE)}
+
+
+def preload() -> None:
+    """Load both analysers (call before forking workers: they then share the loaded models)."""
+    ko.preload()
+    ja.preload()
+
+
+def _norm(s: str) -> str:
+    return s if s.isascii() else unicodedata.normalize("NFKC", s)
+
+
+def doc_scope(text: str) -> str:
+    """The format a Korean/Japanese document is about: "us_jp_kr" when its explicit trilateral
+    words outnumber other formats' (한중일, 日米比, Quad, a bilateral alliance ...)."""
+    t = _norm(text)
+    ours = sum(t.count(w) for lex in (ko.LEXICON, ja.LEXICON) for w in lex.trilateral)
+    other = sum(t.count(w) for lex in (ko.LEXICON, ja.LEXICON) for w in lex.other_format)
+    if ours <= other:
+        lex = ko.LEXICON if script_of(t[:400]) == "ko" else ja.LEXICON
+        ours += sum(1 for line in t.split("\n") if names_three(line, lex))
+    if ours > other:
+        return "us_jp_kr"
+    return "other" if other > ours else "unknown"
+
+
+def is_candidate(sent: str, lex: Lexicon) -> bool:
+    return any(w in sent for w in lex.prefilter)
+
+
+def sentence_claims(
+    sent: str, s: int, e: int, published: dt.date | None, ctx: tuple[str, str], doc_scope_value: str,
+) -> tuple[list[Claim], tuple[str, str]] | None:
+    """The claims of one Korean/Japanese sentence and the running actor context, or None when
+    the sentence is not Korean or Japanese."""
+    if sent.isascii():
+        return None
+    lang = script_of(sent)
+    if not lang:
+        return None
+    lex, analyse, generic_three = _LANG[lang]
+    norm = _norm(sent)
+    context = ctx[0]
+    actor_named, nongov = actor_of(norm, lex)
+    if not is_candidate(norm, lex) or doc_scope_value == "other":
+        return [], (("", "") if nongov else (actor_named or context, actor_named))
+    scope = scope_of(norm, lex, generic_three)
+    if scope == "unknown":  # 3국 / 3カ国 or no format named: the document's
+        scope = doc_scope_value
+    toks = analyse(sent)
+    preds = clause_preds(sent, toks, lex)
+    out: list[Claim] = []
+    new_context = context
+    for p in preds:
+        zone_actor, zone_nongov = actor_of(_norm(p.zone), lex)
+        if zone_nongov:
+            new_context = ""
+            continue
+        actor = zone_actor or actor_named or context
+        if not actor and scope == "us_jp_kr":
+            actor = "officials"
+        if not actor:
+            continue
+        new_context = zone_actor or new_context
+        out.append(_claim(sent, s, e, p, lex, norm, actor, scope, published, generic_three))
+    return out, ("", "") if nongov and not out else (actor_named or new_context, actor_named)
+
+
+def _claim(
+    sent: str, s: int, e: int, p: Pred, lex: Lexicon, norm: str, actor: str, scope: str,
+    published: dt.date | None, generic_three: tuple[str, ...],
+) -> Claim:
+    from .extract import Claim
+
+    clause = sent[p.a:p.b]
+    nclause = _norm(clause)
+    deadline, deadline_text = deadline_of(norm, published)
+    retrospective = any(w in nclause for w in lex.retrospective)
+    g = gloss_phrase(p.obj, p.chunks, head_noun=p.head_noun, recurrence=recurrence_in(nclause)) if (
+        p.obj or p.head_noun) else None
+    speculative = p.speculative or _spec_tail(norm, lex)
+    return Claim(
+        sentence=sent, start=s, end=e, actor=actor, actor_countries=frozenset(),
+        trilateral_scope=scope, action=p.action, obj=p.obj, modality=p.modality,
+        negated=p.negated, denial=any(w in norm for w in lex.denial), hedged=p.klass == lx.HEDGE,
+        quoted=bool(lx.QUOTE_CHARS.search(sent)), reported=p.reported or any(w in norm for w in lex.reported),
+        deadline=deadline, deadline_text=deadline_text, clause=clause, clause_start=s + p.a,
+        clause_end=s + p.b, klass=p.klass, narrowed=p.klass == lx.NARROW, retrospective=retrospective,
+        present_link=any(w in nclause for w in lex.present), speculative=speculative,
+        reversal=False, creation_decided=p.creation_decided, creation=p.creation,
+        trilateral_word=any(w in nclause for w in (*lex.trilateral, *generic_three)),
+        iteration=p.klass == lx.HOLD, gloss=g.en if g is not None else "",
+    )
+
+
+def _spec_tail(norm: str, lex: Lexicon) -> bool:
+    """A speculation cue in the last third of the sentence (where the Korean/Japanese frame is)."""
+    tail = norm[len(norm) * 2 // 3:]
+    return any(w in tail for w in lex.speculative)
+
+
+# ----------------------------------------------------------------- the differ's hooks (new commitments)
+def cjk_new_candidate(c: Claim) -> bool:
+    """A Korean/Japanese claim that can make a new commitment: an undertaking (agreed, planned,
+    considered, launched, or a first meeting held) whose glossed object names an institution or
+    an undertaking, not about the past, not negated."""
+    if c.retrospective or c.negated or not c.creation:
+        return False
+    if c.klass not in (lx.AGREE, lx.PLAN, lx.LAUNCH, lx.HEDGE, lx.HOLD):
+        return False
+    return minted_fields(c.gloss, c.obj) is not None
+
+
+def cjk_mint_id(c: Claim) -> str:
+    """The id of the commitment a Korean/Japanese claim makes ("" for an English claim)."""
+    if not c.gloss:
+        return ""
+    fields = minted_fields(c.gloss, c.obj)
+    return fields[0] if fields else ""
+
+
+def cjk_minted(cid: str, c: Claim, status: str, since: dt.date | None, source: str) -> Commitment:
+    """The commitment a Korean/Japanese claim makes: English id and title from the gloss, the
+    native phrase, the gloss and any Latin name as aliases, keywords in the three languages."""
+    fields = minted_fields(c.gloss, c.obj)
+    _cid, title, aliases, keywords = fields if fields else (cid, c.gloss, (c.obj,), ())
+    return Commitment(
+        id=cid, title=title, aliases=aliases, keywords=keywords, status=status, deadline=c.deadline,
+        since=since.isoformat() if since else "", source=source,
+        recurring=derive_recurring(title, aliases, keywords) or c.iteration,
+    )
