@@ -99,6 +99,7 @@ class Pred:
     cue_at: int            # offset of the governed (or main) cue, for the object phrase
     obj: str
     chunks: tuple[str, ...]  # the part of obj to gloss, cut at its links
+    obj_at: int              # offset of obj in the sentence (-1: none)
     head_noun: str         # the governed cue's verbal noun when it names the undertaking (共有, 協力)
     negated: bool
     creation: bool
@@ -212,15 +213,15 @@ def _clause_pred(sent: str, toks: Sequence[Morph], a_off: int, lex: Lexicon) -> 
         obj = _object(sent, toks, main[0], lex, loose=True)
     if target is not main and target[3] in _VERBAL_HEADS and toks[target[0]].tag == "N":
         head_noun = toks[target[0]].lemma  # "데이터를 공유하기로": the sharing is the undertaking
-    undertaking = klass in (lx.AGREE, lx.PLAN, lx.HEDGE) and not (governed and governed[-1][2] == lx.REAFFIRM)
-    creation = (any(c[2] == CREATE for c in cues) or klass == lx.LAUNCH or undertaking
-                or (klass == lx.HOLD and any(w in "".join(t.form for t in toks) for w in lex.first)))
+    first = any(w in "".join(t.form for t in toks) for w in lex.first) or bool(_ORDINAL.search(sent[a_off:b_off]))
+    creation = klass in (lx.AGREE, lx.PLAN, lx.HEDGE, lx.LAUNCH, lx.REAFFIRM) or (klass == lx.HOLD and first)
     zone = sent[a_off:toks[main[0]].start]
-    return Pred(a_off, b_off, klass, action, modality, toks[target[0]].start, obj.text, obj.chunks, head_noun,
+    return Pred(a_off, b_off, klass, action, modality, toks[target[0]].start, obj.text, obj.chunks, obj.at if obj.text else -1, head_noun,
                 negated,
                 creation, creation_decided, reported, speculative, zone)
 
 
+_ORDINAL = re.compile(r"\d+\s*(?:回目|번째|차\s)|第\s*\d+\s*回|제\s*\d+\s*차")
 _VERBAL_HEADS = frozenset({"share", "cooperate", "consult"})
 _LEADING = frozenset({"ため", "こと", "もの", "위해", "것", "등", "など", "데", "수"})
 
@@ -229,11 +230,13 @@ _LEADING = frozenset({"ため", "こと", "もの", "위해", "것", "등", "な
 class NounPhrase:
     text: str                    # verbatim from the sentence
     chunks: tuple[str, ...]      # the conjunct to gloss, cut at its links (의, の, に関する ...)
+    at: int = -1                 # offset of text in the sentence
 
 
 _NO_NP = NounPhrase("", ())
 _LINK_VERBS = frozenset({"関する", "係る", "関わる", "向ける", "관하", "대하", "위하", "향하"})
-_MARKED = ("도", "も", "의", "の", "에", "で", "に", "へ", "에서", "에서의", "について")
+_ABOUT = ("도", "も", "について", "に関して", "에 대해", "관련해")
+_MARKED = (*_ABOUT, "도", "も", "의", "の", "에", "で", "に", "へ", "에서", "에서의", "について")
 _THING_EVENTS = frozenset({lx.LAUNCH, lx.HOLD, lx.DELAY, lx.DROP, CREATE, REPORT})
 
 
@@ -249,7 +252,7 @@ def _object(sent: str, toks: Sequence[Morph], i: int, lex: Lexicon, *, loose: bo
     if j < 0:
         return _NO_NP
     if toks[j].tag != "N":
-        allowed = (*lex.object_particles, *lex.subject_particles, *(_MARKED if loose else ("도", "も")))
+        allowed = (*lex.object_particles, *lex.subject_particles, *(_MARKED if loose else _ABOUT))
         k = j
         while k >= 0 and i - k <= 8 and toks[k].tag not in "VP":
             if toks[k].tag == "J" and toks[k].form in allowed and k > 0 and toks[k - 1].tag in "NQ":
@@ -269,8 +272,8 @@ def _object(sent: str, toks: Sequence[Morph], i: int, lex: Lexicon, *, loose: bo
             if t.form in ("、", ",") and not (j > 0 and toks[j - 1].tag == "N"):
                 break
             j -= 1
-        elif t.tag in "VA" and (t.lemma in _LINK_VERBS or (j + 1 <= end and toks[j + 1].lemma in _LINK_VERBS)):
-            j -= 1  # に関する, 에 관한 (the particle before them too)
+        elif t.tag in "VA" and (t.lemma in _LINK_VERBS or (j > 0 and toks[j - 1].lemma in _LINK_VERBS)):
+            j -= 1  # に関する, 에 관한 / 위한 (the ending after them, the particle before them)
         elif t.tag == "J" and j + 1 <= end and toks[j + 1].lemma in _LINK_VERBS:
             j -= 1
         else:
@@ -288,6 +291,7 @@ def _object(sent: str, toks: Sequence[Morph], i: int, lex: Lexicon, *, loose: bo
         if inner.text:
             return inner
     text = sent[toks[begin].start:toks[end].end].strip(" 、,")
+    at = toks[begin].start
     # conjuncts (과/와, や, 、): the first that ends in a head noun is glossed
     conjuncts: list[list[str]] = [[]]
     chunk = ""
@@ -305,7 +309,7 @@ def _object(sent: str, toks: Sequence[Morph], i: int, lex: Lexicon, *, loose: bo
     parts = [tuple(c for c in conj if c) for conj in conjuncts]
     parts = [p for p in parts if p]
     chosen = next((p for p in parts if has_head(p[-1])), parts[-1] if parts else ())
-    return NounPhrase(text, chosen)
+    return NounPhrase(text, chosen, at + (len(sent[at:]) - len(sent[at:].lstrip(" 、,"))))
 
 
 # ----------------------------------------------------------------- sentence facts

@@ -97,19 +97,21 @@ def _claim(
 ) -> Claim:
     from .extract import Claim
 
-    clause = sent[p.a:p.b]
-    nclause = _norm(clause)
+    # the clause as matched against the registry: from the object phrase on, when there is one
+    a = p.obj_at if p.a <= p.obj_at < p.b else p.a
+    clause = sent[a:p.b]
+    nclause = _norm(sent[p.a:p.b])
     deadline, deadline_text = deadline_of(norm, published)
     retrospective = any(w in nclause for w in lex.retrospective)
-    g = gloss_phrase(p.obj, p.chunks, head_noun=p.head_noun, recurrence=recurrence_in(nclause)) if (
-        p.obj or p.head_noun) else None
+    g = gloss_phrase(p.obj, p.chunks, head_noun=p.head_noun, recurrence=recurrence_in(nclause),
+                     before=sent[p.a:a]) if (p.obj or p.head_noun) else None
     speculative = p.speculative or _spec_tail(norm, lex)
     return Claim(
         sentence=sent, start=s, end=e, actor=actor, actor_countries=frozenset(),
         trilateral_scope=scope, action=p.action, obj=p.obj, modality=p.modality,
         negated=p.negated, denial=any(w in norm for w in lex.denial), hedged=p.klass == lx.HEDGE,
         quoted=bool(lx.QUOTE_CHARS.search(sent)), reported=p.reported or any(w in norm for w in lex.reported),
-        deadline=deadline, deadline_text=deadline_text, clause=clause, clause_start=s + p.a,
+        deadline=deadline, deadline_text=deadline_text, clause=clause, clause_start=s + a,
         clause_end=s + p.b, klass=p.klass, narrowed=p.klass == lx.NARROW, retrospective=retrospective,
         present_link=any(w in nclause for w in lex.present), speculative=speculative,
         reversal=False, creation_decided=p.creation_decided, creation=p.creation,
@@ -131,7 +133,7 @@ def cjk_new_candidate(c: Claim) -> bool:
     an undertaking, not about the past, not negated."""
     if c.retrospective or c.negated or not c.creation:
         return False
-    if c.klass not in (lx.AGREE, lx.PLAN, lx.LAUNCH, lx.HEDGE, lx.HOLD):
+    if c.klass not in (lx.AGREE, lx.PLAN, lx.LAUNCH, lx.HEDGE, lx.HOLD, lx.REAFFIRM):
         return False
     return minted_fields(c.gloss, c.obj) is not None
 
@@ -144,13 +146,16 @@ def cjk_mint_id(c: Claim) -> str:
     return fields[0] if fields else ""
 
 
+_STATUS = {lx.LAUNCH: "implemented", lx.HOLD: "in_progress", lx.AGREE: "agreed", lx.REAFFIRM: "agreed"}
+
+
 def cjk_minted(cid: str, c: Claim, status: str, since: dt.date | None, source: str) -> Commitment:
     """The commitment a Korean/Japanese claim makes: English id and title from the gloss, the
     native phrase, the gloss and any Latin name as aliases, keywords in the three languages."""
     fields = minted_fields(c.gloss, c.obj)
     _cid, title, aliases, keywords = fields if fields else (cid, c.gloss, (c.obj,), ())
     return Commitment(
-        id=cid, title=title, aliases=aliases, keywords=keywords, status=status, deadline=c.deadline,
+        id=cid, title=title, aliases=aliases, keywords=keywords, status=_STATUS.get(c.klass, status), deadline=c.deadline,
         since=since.isoformat() if since else "", source=source,
         recurring=derive_recurring(title, aliases, keywords) or c.iteration,
     )

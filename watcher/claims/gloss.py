@@ -99,7 +99,9 @@ def recurrence_in(text: str) -> str:
     return ""
 
 
-def gloss(phrase: str, chunks: tuple[str, ...] = (), *, head_noun: str = "", recurrence: str = "") -> Gloss | None:
+def gloss(
+    phrase: str, chunks: tuple[str, ...] = (), *, head_noun: str = "", recurrence: str = "", before: str = "",
+) -> Gloss | None:
     """The English gloss of a Korean/Japanese noun phrase: "trilateral" + the modifier chunk just
     before the head + the head chunk ("輸出管理での3国間協力" -> "trilateral export control
     cooperation"). ``chunks``: the phrase cut at its links by the analyser (the whole phrase is
@@ -122,6 +124,10 @@ def gloss(phrase: str, chunks: tuple[str, ...] = (), *, head_noun: str = "", rec
     if not content and not name:
         return None
     content = [t for t in content if t.en != recurrence]
+    if before and content and content[-1].head and all(t.generic or t is content[-1] for t in content):
+        specific = [t for t in terms_in(before) if not (t.generic or t.trilateral or t.drop or t.head)]
+        if specific and specific[-1] not in content:
+            content.insert(len(content) - 1, specific[-1])
     head = content[-1] if content and content[-1].head else None
     words = ([recurrence] if recurrence else []) + ["trilateral"] + ([name.lower()] if name else [])
     words += [t.en for t in content]
@@ -146,12 +152,11 @@ _TRI_FORMS = ("한미일", "한 미 일", "日米韓", "韓米日", "米日韓")
 
 def keywords_for(g: Gloss) -> tuple[str, ...]:
     """Keywords in the three languages for a glossed commitment: the English gloss and the Korean
-    and Japanese spellings of each of its terms that is not generic (a commitment matches on two
-    distinct keywords), and of its head."""
+    and Japanese spellings (as the glossary writes them, spaced or not) of each of its terms (a
+    commitment matches on two distinct keywords)."""
     out: list[str] = []
     for t in g.terms:
-        if not t.generic or t is g.head:
-            out += [t.en, *t.ko, *t.ja]
+        out += [t.en, *t.ko, *t.ja]
     if g.name:
         out.append(g.name)
     return tuple(dict.fromkeys(k for k in out if k))
