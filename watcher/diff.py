@@ -25,8 +25,10 @@ from dataclasses import replace
 
 from .claims import Claim
 from .claims import lexicon as lx
-from .claims.cjk_extract import cjk_minted, cjk_mint_id, cjk_new_candidate
+from .claims.cjk_extract import cjk_minted, cjk_naming, cjk_new_candidate
 from .claims.match import Matcher, build_matcher
+from .claims.naming import names_in
+from .diff_new import by_signature, meeting_of, minted, naming_of, new_candidate
 from .diff_types import (
     KINDS,
     MAX_EVENTS,
@@ -43,7 +45,7 @@ from .diff_types import (
     initial_states,
 )
 from .overdue import apply_overdue, check_overdue
-from .registry import INSTITUTION_HEADS, STATUS_RANK, Commitment, derive_recurring, mint_id
+from .registry import STATUS_RANK, Commitment
 
 __all__ = [
     "KINDS", "NEEDS_BACKING", "STRENGTH", "Change", "CommitmentState", "Confirmation", "DiffResult", "Document",
@@ -93,15 +95,20 @@ def _classify(c: Claim, st: CommitmentState) -> tuple[str, str, dt.date | None] 
     elif k == lx.HOLD:
         target = "in_progress"
     elif k == lx.AGREE:
-        target = "in_progress" if c.creation_decided and cur == "agreed" and not recurring else "agreed"
+        # "have agreed to launch the secretariat": the go-ahead; "agreed to launch it by June 2025": still an
+        # undertaking with a deadline
+        target = "in_progress" if c.creation_decided and cur == "agreed" and not recurring and not c.deadline \
+            else "agreed"
     elif k == lx.PLAN:
         target = "proposed"
     else:
         target = cur
+    # "agreed to launch X by June 2025": the undertaking carries its deadline (a launch done has none)
+    due = c.deadline if c.deadline and target in ("proposed", "agreed") and not recurring else None
     if cur in ("stalled", "dropped") and k in (lx.LAUNCH, lx.HOLD, lx.AGREE):
-        return "advanced", target, None
+        return "advanced", target, due
     if STATUS_RANK.get(target, -1) > rank:
-        return "advanced", target, None
+        return "advanced", target, due
     dl = c.deadline if c.deadline and st.deadline is None and not recurring else None
     return "reaffirmed", cur, dl
 
@@ -112,23 +119,6 @@ def _focus(c: Claim) -> str | None:
     if not c.obj or c.klass in (lx.DROP, lx.DELAY, lx.NARROW, lx.HOLD):
         return None
     return c.obj
-
-
-def _new_candidate(c: Claim) -> bool:
-    if c.gloss:
-        return cjk_new_candidate(c)  # Korean / Japanese: judged on the English gloss
-    if c.retrospective or c.negated or c.klass not in (lx.AGREE, lx.PLAN, lx.LAUNCH, lx.HEDGE):
-        return False
-    if not (c.creation and c.trilateral_word and c.obj):
-        return False
-    obj = c.obj.lower()
-    return any(h in obj for h in INSTITUTION_HEADS)
-
-
-def _new_status(c: Claim) -> str:
-    if c.klass == lx.LAUNCH:
-        return "implemented"
-    return "agreed" if c.klass == lx.AGREE else "proposed"
 
 
 # ----------------------------------------------------------------- the differ
@@ -161,14 +151,28 @@ def diff_document(
             continue
         hits = matcher.match(c.clause or c.sentence, focus=_focus(c))
         if not hits:
-            if _new_candidate(c):
-                cid = cjk_mint_id(c) or mint_id(c.obj)
+            naming = cjk_naming(c) if c.gloss else naming_of(c)
+            known = by_signature((s.commitment for s in states.values()), naming) if naming else None
+            if known is not None:
+                hits = [known]
+            elif naming is not None and by_signature((com for com, _c in created.values()), naming):
+                continue   # this document already made it
+            elif naming is not None and (cjk_new_candidate(c) if c.gloss else new_candidate(c, naming)):
+                cid = naming.id
                 if cid in states:
                     hits = [cid]
                 elif cid not in created:
-                    created[cid] = (_minted(cid, c, doc), c)
+                    created[cid] = (cjk_minted(c, doc) if c.gloss else minted(naming, c, doc), c)
+            if not hits and c.klass == lx.HOLD and not c.retrospective:
+                hits = meeting_of(states, c)
             if not hits:
                 continue
+        if c.klass in (lx.REAFFIRM, lx.HOLD) and not c.retrospective:
+            # a list of things praised or held: each one named is reaffirmed
+            for n in names_in(c.clause):
+                other = by_signature((s.commitment for s in states.values()), n)
+                if other is not None and other not in hits:
+                    hits = [*hits, other]
         for cid in hits:
             res = _classify(c, states[cid])
             if res is None:
@@ -209,17 +213,6 @@ def diff_document(
     return DiffResult(tuple(changes), new_states, tuple(confirmations), tuple(additions))
 
 
-def _minted(cid: str, c: Claim, doc: Document) -> Commitment:
-    if c.gloss:
-        return cjk_minted(cid, c, _new_status(c), doc.published_at, doc.url or doc.doc)
-    title = c.obj[:1].upper() + c.obj[1:]
-    return Commitment(
-        id=cid, title=title, aliases=(c.obj, cid.replace("_", " ")), keywords=(), status=_new_status(c),
-        deadline=c.deadline, since=doc.published_at.isoformat() if doc.published_at else "",
-        source=doc.url or doc.doc, recurring=derive_recurring(c.obj),
-    )
-
-
 def _change(
     st: CommitmentState, kind: str, to: str, c: Claim, doc: Document, dl: dt.date | None, *, confirmed: bool
 ) -> Change:
@@ -234,7 +227,7 @@ def _change(
 def _confirm(st: CommitmentState, kind: str, doc: Document) -> tuple[CommitmentState, list[Confirmation]]:
     out: list[Confirmation] = []
     for e in st.events:
-        if e.confirmed or e.kind not in NEEDS_BACKING or e.doc == doc.doc:
+        if e.confirmed or e.rejected or e.kind not in NEEDS_BACKING or e.doc == doc.doc:
             continue
         independent = doc.official or (
             doc.source not in e.outlets and (doc.cluster is None or doc.cluster != e.cluster)
@@ -243,6 +236,8 @@ def _confirm(st: CommitmentState, kind: str, doc: Document) -> tuple[CommitmentS
         if independent and backs:
             out.append(Confirmation(st.id, e.kind, e.doc, doc.doc))
             st = _with_event(st, replace(e, confirmed=True), e)
+            if st.pending is None:   # the latest move is backed now: it is the confirmed status
+                st = replace(st, confirmed_status=e.to_status)
     return st, out
 
 
@@ -256,8 +251,12 @@ def _apply(st: CommitmentState, ch: Change, c: Claim, doc: Document) -> Commitme
         deadline, set_on = ch.deadline, doc.published_at
     events = st.events
     if ch.kind != "reaffirmed":
-        ev = Event(ch.kind, doc.doc, doc.cluster, ch.outlets, ch.confirmed, doc.published_at, ch.to_status)
+        ev = Event(ch.kind, doc.doc, doc.cluster, ch.outlets, ch.confirmed, doc.published_at, ch.to_status,
+                   ch.evidence, ch.from_status)
         events = (*events, ev)[-MAX_EVENTS:]
+    # the confirmed status moves only with a backed change: new, official, or a move another source confirms
+    backed = ch.kind == "new" or doc.official or (ch.kind in NEEDS_BACKING and ch.confirmed)
+    confirmed_status = ch.to_status if backed else st.shown_status
     outlets = st.outlets if doc.source in st.outlets or not doc.source else (*st.outlets, doc.source)
     firm = c.klass in lx.FIRM_CLASSES or (c.klass == lx.REAFFIRM and st.last_firm)
     return CommitmentState(  # every field, as dataclasses.replace would (it is several times slower)
@@ -265,7 +264,7 @@ def _apply(st: CommitmentState, ch: Change, c: Claim, doc: Document) -> Commitme
         last_doc=doc.doc, last_modality=c.modality, last_firm=firm,
         last_changed=doc.published_at if ch.kind != "reaffirmed" else st.last_changed,
         outlets=outlets[-20:], events=events, iteration_years=st.iteration_years, overdue_marks=st.overdue_marks,
-        deadline_set_on=set_on, watch_from=st.watch_from,
+        deadline_set_on=set_on, watch_from=st.watch_from, confirmed_status=confirmed_status,
     )
 
 

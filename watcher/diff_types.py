@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .registry import STATUS_RANK, Commitment
@@ -38,6 +38,9 @@ class Event:
     confirmed: bool
     published_at: dt.date | None
     to_status: str
+    evidence: str = ""
+    from_status: str = ""
+    rejected: bool = False          # an analyst rejected the change: it no longer moves the status
 
 
 @dataclass(frozen=True)
@@ -56,10 +59,31 @@ class CommitmentState:
     overdue_marks: frozenset[str] = frozenset()
     deadline_set_on: dt.date | None = None
     watch_from: dt.date | None = None
+    # the status an official source, a second outlet or a reviewer backs ("": the same as status); status
+    # itself is where the documents read so far leave the commitment, press-only moves included
+    confirmed_status: str = ""
 
     @property
     def id(self) -> str:
         return self.commitment.id
+
+    @property
+    def shown_status(self) -> str:
+        """The confirmed status: what `watcher commitments` and the web pages call the status."""
+        return self.confirmed_status or self.status
+
+    @property
+    def pending(self) -> Event | None:
+        """The latest press-only move (advanced, delayed, weakened, dropped) waiting for an official
+        source, a second outlet or a reviewer; None when the last move is backed."""
+        for e in reversed(self.events):
+            if e.rejected:
+                continue
+            if e.kind in NEEDS_BACKING:
+                return None if e.confirmed else e
+            if e.kind == "new":
+                return None
+        return None
 
 
 @dataclass(frozen=True)
@@ -127,5 +151,44 @@ def initial_states(registry: Sequence[Commitment], *, as_of: dt.date | None = No
         out[c.id] = CommitmentState(
             commitment=c, status=c.status, deadline=c.deadline,
             last_firm=STATUS_RANK.get(c.status, -1) >= 1, iteration_years=years, watch_from=as_of,
+            confirmed_status=c.status,
         )
     return out
+
+
+Decision = tuple[str, "str | None", "str | None"]   # (confirm | reject | correct, new kind, new status)
+
+
+def after_review(st: CommitmentState, decisions: Mapping[str, Decision]) -> CommitmentState:
+    """The state once an analyst's decisions on its changes hold (``decisions``: doc -> decision).
+
+    A rejected change's move no longer counts, a confirmed one is backed, a corrected one takes its new
+    kind and status (and counts as backed). When a move was touched, the status becomes the last
+    remaining move's and the confirmed status the last backed one's (the registry's when none is
+    left). The live pass (a review in the web interface) and ``watcher replay`` (the review found
+    again while the rebuild goes) both go through here, so they leave the same state.
+    """
+    events: list[Event] = []
+    touched = False
+    for e in st.events:
+        d = decisions.get(e.doc)
+        if d is None:
+            events.append(e)
+            continue
+        decision, kind, status = d
+        if decision == "reject":
+            new = dataclasses.replace(e, rejected=True)
+        elif decision == "confirm":
+            new = dataclasses.replace(e, confirmed=True, rejected=False)
+        else:
+            new = dataclasses.replace(e, kind=kind or e.kind, to_status=status or e.to_status, confirmed=True,
+                                      rejected=False)
+        touched |= new != e
+        events.append(new)
+    if not touched:
+        return st
+    base = st.commitment.status
+    kept = [e for e in events if not e.rejected and e.to_status]
+    status = kept[-1].to_status if kept else base
+    backed = next((e.to_status for e in reversed(kept) if e.confirmed or e.kind not in NEEDS_BACKING), base)
+    return dataclasses.replace(st, events=tuple(events), status=status, confirmed_status=backed)

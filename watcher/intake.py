@@ -52,10 +52,14 @@ class Analyzer:
     """
 
     def __init__(self, states: dict[str, Any] | None = None, *, on_changes: ChangeHook | None = None,
-                 loader: Callable[[], dict[str, Any]] | None = None) -> None:
+                 loader: Callable[[], dict[str, Any]] | None = None,
+                 reviews: dict[tuple[str, str, str], tuple[str, str | None, str | None]] | None = None) -> None:
         self._states = states
         self._loader = loader
         self.on_changes = on_changes
+        # replay: (commitment, doc, detected kind) -> an analyst's decision, applied as the rebuild reaches
+        # the change, so that later documents are read against the reviewed state as they were live
+        self.reviews = reviews or {}
 
     @property
     def states(self) -> dict[str, Any]:
@@ -103,6 +107,8 @@ class Analyzer:
                 text, published=_as_date(a.published_at))
             doc = self.document(s, text)
             result = _diff.diff_document(states, doc, found)
+            if self.reviews:
+                result = self._reviewed(result, doc.doc)
             moved = {cid: st for cid, st in result.states.items() if states.get(cid) is not st}
             minted = [st for cid, st in moved.items() if cid not in states]
             if minted:
@@ -120,6 +126,18 @@ class Analyzer:
         if written and self.on_changes is not None:
             self.on_changes(conn, written)
         return states, len(written)
+
+    def _reviewed(self, result: Any, doc: str) -> Any:
+        from dataclasses import replace
+
+        from .diff_types import after_review
+
+        states = result.states
+        for ch in result.changes:
+            decision = self.reviews.get((ch.commitment, doc, ch.kind))
+            if decision is not None and ch.commitment in states:
+                states = {**states, ch.commitment: after_review(states[ch.commitment], {doc: decision})}
+        return replace(result, states=states) if states is not result.states else result
 
     def check_overdue(self, conn: Connection, today: dt.date, now: dt.datetime) -> tuple[dict[str, Any], int]:
         states = dict(self.states)
@@ -182,7 +200,7 @@ def _apply(conn: Connection, result: Any, article_id: int, now: dt.datetime,
 
 def _state_row(st: Any, now: dt.datetime) -> dict[str, Any]:
     c = st.commitment
-    return {"id": c.id, "title": c.title, "aliases": c.aliases, "keywords": c.keywords, "status": st.status,
+    return {"id": c.id, "title": c.title, "aliases": c.aliases, "keywords": c.keywords, "status": st.shown_status,
             "deadline": st.deadline, "last_evidence": st.last_evidence, "last_changed_at": now,
             "state": to_jsonable(st)}
 

@@ -36,7 +36,9 @@ def replay_store(store: Store, *, now: dt.datetime | None = None) -> dict[str, f
     with store.write("replaying") as conn:
         held = _reviews.hold_for_replay(conn)
         _commitments.reset_for_replay(conn)
-        analyzer = Analyzer(load_states(conn))
+        analyzer = Analyzer(load_states(conn), reviews={
+            (h.commitment_id, h.doc, h.detected_kind): (h.decision, h.new_kind, h.new_status)
+            for h in held if h.doc})
         rows = _articles.all_for_replay(conn)
         for i in range(0, len(rows), CHUNK):
             chunk = [_article(r) for r in rows[i:i + CHUNK]]

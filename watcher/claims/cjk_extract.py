@@ -18,8 +18,10 @@ from .cjk import Lexicon, Pred, actor_of, clause_preds, deadline_of, names_three
 from ..registry import Commitment, derive_recurring
 from .gloss import gloss as gloss_phrase
 from .gloss import minted_fields, recurrence_in
+from .naming import Naming
 
 if TYPE_CHECKING:
+    from ..diff_types import Document
     from .extract import Claim
 
 _LANG = {"ko": (ko.LEXICON, ko.analyse, ko.GENERIC_THREE), "ja": (ja.LEXICON, ja.analyse, ja.GENERIC_THREE)}
@@ -138,24 +140,25 @@ def cjk_new_candidate(c: Claim) -> bool:
     return minted_fields(c.gloss, c.obj) is not None
 
 
-def cjk_mint_id(c: Claim) -> str:
-    """The id of the commitment a Korean/Japanese claim makes ("" for an English claim)."""
-    if not c.gloss:
-        return ""
+def cjk_naming(c: Claim) -> Naming | None:
+    """What a Korean/Japanese claim's object is called in English (from its gloss)."""
     fields = minted_fields(c.gloss, c.obj)
-    return fields[0] if fields else ""
+    if fields is None:
+        return None
+    cid, title, aliases, _keywords = fields
+    return Naming(id=cid, title=title, aliases=aliases, recurring=derive_recurring(title, aliases))
 
 
 _STATUS = {lx.LAUNCH: "implemented", lx.HOLD: "in_progress", lx.AGREE: "agreed", lx.REAFFIRM: "agreed"}
 
 
-def cjk_minted(cid: str, c: Claim, status: str, since: dt.date | None, source: str) -> Commitment:
+def cjk_minted(c: Claim, doc: Document) -> Commitment:
     """The commitment a Korean/Japanese claim makes: English id and title from the gloss, the
     native phrase, the gloss and any Latin name as aliases, keywords in the three languages."""
     fields = minted_fields(c.gloss, c.obj)
-    _cid, title, aliases, keywords = fields if fields else (cid, c.gloss, (c.obj,), ())
+    cid, title, aliases, keywords = fields if fields else (c.gloss.replace(" ", "_"), c.gloss, (c.obj,), ())
     return Commitment(
-        id=cid, title=title, aliases=aliases, keywords=keywords, status=_STATUS.get(c.klass, status), deadline=c.deadline,
-        since=since.isoformat() if since else "", source=source,
-        recurring=derive_recurring(title, aliases, keywords) or c.iteration,
+        id=cid, title=title, aliases=aliases, keywords=keywords, status=_STATUS.get(c.klass, "proposed"),
+        deadline=c.deadline, since=doc.published_at.isoformat() if doc.published_at else "",
+        source=doc.url or doc.doc, recurring=derive_recurring(title, aliases, keywords) or c.iteration,
     )

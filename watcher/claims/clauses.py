@@ -16,10 +16,14 @@ CLAUSE_SPLIT = re.compile(
     r";\s+|"
     r",(?:\s+(?:but|while|whereas|although|though|even as)\s+|\s+when\s+|"
     r"\s+and\s+(?=(?:they|we|he|she|it|while|also|then|later|added|the \w+ (?:said|added))\b))|"
-    r"\s+(?:while\s+|as the\s+|when\s+|but\s+(?=(?:they|we|he|she|it|the|officials|later|then)\b))"
+    r"\s+(?:while\s+|as the\s+|when\s+|but\s+(?=(?:they|we|he|she|it|the|officials|later|then)\b)|"
+    # "agreed to scale back X and reaffirmed Y": a second verb of the same subject, a claim of its own
+    r"and\s+(?=(?:also\s+)?(?:reaffirm|reiterat|welcom|prais|agreed|decided|pledged|vowed|committed|launched|"
+    r"postponed|delayed|cancel|suspended|scaled|underscor|emphasi[sz]ed|stressed|highlighted|noted|expressed|"
+    r"announced|held|conducted)\w*\b))"
 )
 _OBJ_LEAD = re.compile(
-    r"^(?:\s|,)*(?:(?:to|on|that|upon|with|for|their|our|its|the importance of|shared|renewed|strong|"
+    r"^(?:\s|,)*\"?(?:(?:to|on|that|upon|with|for|their|our|its|the importance of|shared|renewed|strong|"
     r"firm|full|continued|commitments?|efforts?|aim|plans?|intention|resolve|willingness|determination|"
     r"the|a|an|in|of)\s+)*"
 )

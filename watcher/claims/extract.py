@@ -29,6 +29,7 @@ from .cjk_extract import sentence_claims as cjk_sentence_claims
 from .deadlines import find_deadline
 from .fastre import words_of
 from .fastsearch import GatedSearch, HeadSearch
+from .naming import heading
 from .sentences import lower_same_length, split_sentences
 
 
@@ -68,6 +69,7 @@ class Claim:
     creation: bool = False           # a creation verb (establish, launch, develop ...) in the clause
     trilateral_word: bool = False    # "trilateral", "three-way", "the three", 한미일 ...
     iteration: bool = False          # an occurrence held / scheduled (hold class)
+    name: str = ""                   # the name of what the claim is about, when the analyser found one
     gloss: str = ""                  # Korean/Japanese claims: the English gloss of ``obj`` (new ids, titles)
 
     @property
@@ -227,10 +229,31 @@ def extract_claims(text: str, *, published: dt.date | None = None) -> list[Claim
         cjk = cjk_sentence_claims(sent, s, e, published, context, doc.cjk_scope())
         if cjk is None:
             claims, context = _sentence_claims(sent, s, e, text, published, doc, idx, context)
+            if not claims and sent.lstrip()[:1] in _BULLETS:
+                claims = _bullet_claim(sent, s, e, doc, idx, context[0])
         else:
             claims, context = cjk
         out.extend(claims)
     return out
+
+
+_AND_BEFORE = re.compile(r"\band\s+$")
+_BULLETS = frozenset("•◦▪‣-*·")
+
+
+def _bullet_claim(sent: str, s: int, e: int, doc: _Doc, idx: int, actor: str) -> list[Claim]:
+    """A fact sheet's bullet that names an undertaking in its heading ("• Annual Meetings Between
+    Foreign Ministers ...: At least annually, ..."): what the governments the document speaks for
+    agreed, even when the text under the heading carries no verb of its own."""
+    label = heading(sent)
+    if not label or not actor or doc.scope() != "us_jp_kr":
+        return []
+    low = lower_same_length(sent)
+    countries = doc.features(idx)[0]
+    return [Claim(sentence=sent, start=s, end=e, actor=actor, actor_countries=countries, trilateral_scope="us_jp_kr",
+                  action="agree", obj=label, modality="agreed", klass=lx.AGREE, clause=sent, clause_start=s,
+                  clause_end=e, quoted=bool(lx.QUOTE_CHARS.search(sent)), present_link=True,
+                  trilateral_word=bool(TRILATERAL_SEARCH.search(low)), name=label)]
 
 
 def _sentence_claims(
@@ -289,6 +312,7 @@ def _sentence_claims(
     new_context = context
     named = bool(sent_actor)  # a government actor is named in this sentence
     sentence_facts: dict[str, object] | None = None
+    clause_actor = ""   # the actor of the sentence's clause before: "X agreed to ... and reaffirmed ..."
     for a, b, klass, vs, ve, vo, first in analysed:
         clow = low[a - s:b - s]
         zone = clow[:first].strip()
@@ -310,6 +334,8 @@ def _sentence_claims(
         if not klass or nongov_says:
             continue
         actor = zone_actor
+        if not actor and not zone and a > s and clause_actor and _AND_BEFORE.search(text, max(0, a - 6), a):
+            actor = clause_actor
         if not actor:
             passive = bool(lx.PASSIVE_AUX.search(clow, 0, first))
             pronoun = bool(lx.PRONOUN_SUBJECT.search(zone)) or first_person
@@ -323,6 +349,8 @@ def _sentence_claims(
                 actor = sent_actor
             elif lx.THING_SUBJECT.match(zone) and reported:
                 actor = adjacent
+        if not actor and lx.countries_in(text[a:a + first]) >= THREE:
+            actor = "ministry"   # "South Korea, the United States and Japan have agreed ...": the three governments
         if not actor:
             continue
         if a in bare and not future_subject_ok(sent, a - s, clow, vs, first, actor):
@@ -331,6 +359,7 @@ def _sentence_claims(
                 continue
         if actor != context and not zone_actor and sent_actor:
             new_context = sent_actor
+        clause_actor = actor
         if sentence_facts is None:
             sentence_facts = _sentence_facts(sent, low, words, published, {item[2] for item in analysed})
         claims.append(_claim(text, sent, s, e, a, b, clow, klass, (vs, ve, vo), actor, countries, scope,
@@ -369,6 +398,8 @@ def _claim(
     modality = klass_mod.get(lemma, klass_mod[""])
     if klass == lx.AGREE and lx.VERBS[lx.LAUNCH].match(verb):
         modality = "will"
+    if klass == lx.AGREE and lx.FUTURE_AGREEMENT.search(clow):
+        klass, modality = lx.PLAN, "plan"   # "will announce that ...": an agreement still to come
     negated = klass != lx.DELAY and bool(lx.NEGATION.search(clow, max(0, vs - 30), vs))
     dl = f["deadline"]
     obj = object_phrase(clause, clow, vo)

@@ -57,7 +57,7 @@ VERBS: dict[str, re.Pattern[str]] = {
     LAUNCH: _rx(
         r"\b(?:launched|(?<!to )establish(?:ed|es)|(?<!to )set up|inaugurat(?:ed|es)|officially (?:opened|"
         r"started|began|launched)|(?<!to )opened|activated|went into (?:effect|operation)|took effect|"
-        r"entered into force|came into (?:force|effect)|began (?:operating|operations)|"
+        r"entered into force|came into (?:force|effect)|(?:has|have) (?:already )?come into (?:force|effect)|began (?:operating|operations)|"
         r"(?:is|are) (?:now )?(?:operational|in operation|up and running)|signed|completed|finalized)\b",
         r"출범|설립|발족|개소|서명|発足|設立|設置|開設|署名",
     ),
@@ -131,6 +131,11 @@ MODALITY: dict[str, dict[str, str]] = {
 
 # Future / infinitive markers that turn a completed-looking verb into an undertaking.
 FUTURE_BEFORE = re.compile(r"(?:\bto|\bwill|\bwould|\bshall|\bto be|\bwill be|\bwould be|\bcould be|\bto get)\s+$")
+# an agreement announced for later: "will announce", "are expected to agree", "is set to sign"
+FUTURE_AGREEMENT = re.compile(
+    r"\b(?:will|would|shall|(?:is|are) (?:expected|set|scheduled|poised|likely) to)\s+(?:also\s+|formally\s+)?"
+    r"(?:announce|agree|decide|adopt|unveil|endorse|approve)\b"
+)
 CREATION_DECIDED = re.compile(
     r"\b(?:agreed|decided|have agreed|has agreed|announced)\b[^.;]{0,40}?\bto (?:formally )?(?:establish|"
     r"launch|create|set up|open|inaugurate|stand up)\b|설립하기로|출범하기로|設立することで|発足させることで"

@@ -31,7 +31,10 @@ def change_json(r: dict[str, Any]) -> dict[str, Any]:
 @click.option("--json", "as_json", is_flag=True, help="Print the listing as JSON.")
 @pass_ctx
 def commitments(ctx: Ctx, as_json: bool) -> None:
-    """The tracked commitments with their current status, deadline and last evidence.
+    """The tracked commitments with their confirmed status, deadline and last evidence.
+
+    A change only one press outlet reports waits beside the status ("unconfirmed: advanced →
+    implemented") until an official source, a second outlet or a reviewer backs it.
 
     \b
     Example:
@@ -40,7 +43,8 @@ def commitments(ctx: Ctx, as_json: bool) -> None:
     from ..store import commitments as q
 
     with ctx.store().read("listing commitments") as conn:
-        rows = [{"id": r.id, "title": r.title, "status": r.status,
+        rows = [{"id": r.id, "title": r.title, "status": r.status, "confirmed_status": r.status,
+                 "pending": q.pending_of(r.state),
                  "deadline": r.deadline.isoformat() if r.deadline else None, "origin": r.origin,
                  "last_evidence": r.last_evidence,
                  "last_changed_at": r.last_changed_at.isoformat() if r.last_changed_at else None,
@@ -48,7 +52,11 @@ def commitments(ctx: Ctx, as_json: bool) -> None:
     if as_json:
         emit_json(rows)
     else:
-        table(rows, ["id", "status", "deadline", "last_evidence"], {"id": 44, "last_evidence": 70})
+        for r in rows:
+            p = r["pending"]
+            r["unconfirmed"] = f"unconfirmed: {p['kind']} → {p['to_status']} ({p['doc']})" if p else ""
+        table(rows, ["id", "status", "unconfirmed", "deadline", "last_evidence"],
+              {"id": 44, "unconfirmed": 64, "last_evidence": 60})
 
 
 @click.command()

@@ -34,6 +34,24 @@ def load_registry(conn: Connection, registry: Sequence[Any], initial: dict[str, 
     return n
 
 
+WAITING_FOR = "an official source, a second outlet or a reviewer"
+
+
+def pending_of(state: Any) -> dict[str, Any] | None:
+    """The unconfirmed change waiting beside a commitment's confirmed status, from the differ's saved
+    state: {kind, to_status, evidence, doc, waiting_for}; None when nothing waits."""
+    if not isinstance(state, dict) or not state.get("events"):
+        return None
+    from ..diff_types import CommitmentState
+    from .codec import from_jsonable
+
+    e = from_jsonable(CommitmentState, state).pending
+    if e is None:
+        return None
+    return {"kind": e.kind, "to_status": e.to_status, "evidence": e.evidence, "doc": e.doc,
+            "waiting_for": WAITING_FOR}
+
+
 def rows(conn: Connection) -> list[Any]:
     return list(conn.execute(select(commitments).order_by(commitments.c.id)))
 

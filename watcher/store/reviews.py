@@ -48,6 +48,15 @@ def recompute_status(conn: Connection, commitment_id: str) -> str | None:
                        .where(commitments.c.id == commitment_id)).first()
     if row is None:
         return None
+    if isinstance(row.state, dict) and "status" in row.state:
+        # the differ's state knows the moves: the same rule as `watcher replay` (diff_types.after_review)
+        from ..diff_types import CommitmentState, after_review
+        from .codec import from_jsonable, to_jsonable
+
+        st = after_review(from_jsonable(CommitmentState, row.state), decisions(conn, commitment_id))
+        conn.execute(update(commitments).where(commitments.c.id == commitment_id)
+                     .values(status=st.shown_status, state=to_jsonable(st)))
+        return st.shown_status
     latest = conn.execute(
         select(changes.c.to_status).where(changes.c.commitment_id == commitment_id,
                                           changes.c.review_status != "rejected",
@@ -61,6 +70,17 @@ def recompute_status(conn: Connection, commitment_id: str) -> str | None:
         values["state"] = {**state, "status": status}
     conn.execute(update(commitments).where(commitments.c.id == commitment_id).values(**values))
     return status
+
+
+_DECISION_OF = {v: k for k, v in REVIEW_STATUS.items()}
+
+
+def decisions(conn: Connection, commitment_id: str) -> dict[str, tuple[str, str | None, str | None]]:
+    """doc -> (decision, kind, status) of a commitment's reviewed changes (what after_review takes)."""
+    q = select(changes.c.doc, changes.c.review_status, changes.c.kind, changes.c.to_status).where(
+        changes.c.commitment_id == commitment_id, changes.c.review_status != "pending", changes.c.doc.is_not(None))
+    return {r.doc: (_DECISION_OF[r.review_status], r.kind, r.to_status) for r in conn.execute(q)
+            if r.review_status in _DECISION_OF}
 
 
 def _corrected_status(change: Any, new_kind: str, new_status: str | None) -> str | None:

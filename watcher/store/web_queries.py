@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, func, select, text, update
 
+from .commitments import pending_of
 from .db import is_sqlite, search_clause, search_terms
 from .reviews import (
     DECISIONS,
@@ -115,8 +116,10 @@ def list_commitments(conn: Connection) -> list[dict[str, Any]]:
     rows = [dict(r) for r in conn.execute(select(
         commitments.c.id, commitments.c.title, commitments.c.status, commitments.c.deadline,
         commitments.c.since, commitments.c.origin, commitments.c.registry_status, commitments.c.last_evidence,
-        commitments.c.last_changed_at, commitments.c.aliases, commitments.c.source).order_by(commitments.c.id))
-        .mappings()]
+        commitments.c.last_changed_at, commitments.c.aliases, commitments.c.source, commitments.c.state)
+        .order_by(commitments.c.id)).mappings()]
+    for r in rows:
+        r["pending"] = pending_of(r.pop("state"))
     by_id = {r["id"]: r for r in rows}
     for r in rows:
         r["changes"] = []
@@ -135,6 +138,7 @@ def get_commitment(conn: Connection, cid: str) -> dict[str, Any] | None:
     if r is None:
         return None
     out = dict(r)
+    out["pending"] = pending_of(out.get("state"))
     out["changes"] = list_changes(conn, commitment=cid, limit=None, oldest_first=True)
     return out
 

@@ -105,7 +105,7 @@ def commitment(conn: Any, cid: str) -> dict[str, Any]:
     row["changes"] = [change_out(c) for c in row["changes"]]
     history = q.review_history(conn, commitment=cid)
     keep = ("id", "title", "status", "deadline", "since", "source", "origin", "registry_status",
-            "registry_deadline", "last_evidence", "last_changed_at", "aliases", "keywords", "changes")
+            "registry_deadline", "last_evidence", "last_changed_at", "aliases", "keywords", "changes", "pending")
     return {"commitment": {k: row.get(k) for k in keep}, "reviews": history}
 
 
