@@ -235,13 +235,28 @@ class NounPhrase:
 
 _NO_NP = NounPhrase("", ())
 _LINK_VERBS = frozenset({"関する", "係る", "関わる", "向ける", "관하", "대하", "위하", "향하"})
-_ABOUT = ("도", "も", "について", "に関して", "에 대해", "관련해")
+_ABOUT = ("도", "も", "について", "に関して", "に対して", "에 대해", "관련해")
 _MARKED = (*_ABOUT, "도", "も", "의", "の", "에", "で", "に", "へ", "에서", "에서의", "について")
 _THING_EVENTS = frozenset({lx.LAUNCH, lx.HOLD, lx.DELAY, lx.DROP, CREATE, REPORT})
 
 
 def _np_tok(t: Morph, lex: Lexicon) -> bool:
     return t.tag in "NQ" or t.form in ("·", "・", "의", "の", "、", ",") or t.lemma in lex.conj
+
+
+def _marked_np_end(toks: Sequence[Morph], i: int, allowed: tuple[str, ...], lex: Lexicon) -> int:
+    """Index of the last noun of the nearest phrase before token i marked by one of the ``allowed``
+    particles (over adverbs and adverbial phrases; not over a verb), or -1."""
+    k = i - 1
+    while k >= 0 and i - k <= 10 and toks[k].tag not in "VP":
+        if toks[k].tag == "J" and toks[k].form in allowed:
+            j = k - 1
+            while j >= 0 and toks[j].tag == "J" and toks[j].lemma not in lex.conj:
+                j -= 1  # "での", "でも", "への": two particles
+            if j >= 0 and toks[j].tag in "NQ":
+                return j
+        k -= 1
+    return -1
 
 
 def _object(sent: str, toks: Sequence[Morph], i: int, lex: Lexicon, *, loose: bool = False) -> NounPhrase:
@@ -252,19 +267,12 @@ def _object(sent: str, toks: Sequence[Morph], i: int, lex: Lexicon, *, loose: bo
     if j < 0:
         return _NO_NP
     if toks[j].tag != "N":
-        allowed = (*lex.object_particles, *lex.subject_particles, *(_MARKED if loose else _ABOUT))
-        k = j
-        while k >= 0 and i - k <= 8 and toks[k].tag not in "VP":
-            if toks[k].tag == "J" and toks[k].form in allowed and k > 0 and toks[k - 1].tag in "NQ":
-                break
-            k -= 1
-        else:
+        allowed = (*lex.object_particles, *lex.subject_particles, *_ABOUT)
+        j = _marked_np_end(toks, i, allowed, lex)
+        if j < 0 and loose:
+            j = _marked_np_end(toks, i, (*allowed, *_MARKED), lex)
+        if j < 0:
             return _NO_NP
-        if k < 0 or toks[k].tag != "J" or toks[k].form not in allowed:
-            return _NO_NP
-        j = k - 1
-        while j >= 0 and toks[j].tag == "J" and toks[j].lemma not in lex.conj:
-            j -= 1  # "での", "への": two particles
     end = j
     while j >= 0:
         t = toks[j]

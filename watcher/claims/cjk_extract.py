@@ -146,7 +146,9 @@ def cjk_naming(c: Claim) -> Naming | None:
     if fields is None:
         return None
     cid, title, aliases, _keywords = fields
-    return Naming(id=cid, title=title, aliases=aliases, recurring=derive_recurring(title, aliases))
+    # the English names only: the differ compares names by their Latin content words
+    english = tuple(a for a in aliases if a.isascii())
+    return Naming(id=cid, title=title, aliases=english, recurring=derive_recurring(title, english))
 
 
 _STATUS = {lx.LAUNCH: "implemented", lx.HOLD: "in_progress", lx.AGREE: "agreed", lx.REAFFIRM: "agreed"}

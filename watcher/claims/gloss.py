@@ -21,6 +21,8 @@ _LATIN_NAME = re.compile(r"[A-Z][A-Za-z0-9&]*(?:[ -][A-Z][A-Za-z0-9&]*)*")
 _QUOTES = "'\"‘’“”「」『』<>〈〉《》"
 # what joins a modifier to the head it qualifies ("X의 Y", "XのY", "X에 관한 Y", "XでのY" ...)
 _WORD = re.compile(r"[a-z0-9]+")
+# a meeting of something (its first, its third): "初会合", "3回目会合", "첫회의"
+_OCCURRENCE = re.compile(r"^(?:初|初回|第?\d+回目?|첫|제?\d+차|\d+번째)?(?:会合|会議|회의|회동|모임)$")
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,8 @@ def gloss(
     name = next((n for n in names if " " in n or "-" in n), "")
     acronyms = tuple(n for n in names if n.isupper() and " " not in n)
     chunks = chunks or (phrase,)
+    if len(chunks) >= 2 and _OCCURRENCE.match(_SPACE.sub("", chunks[-1])):
+        chunks = chunks[:-1]  # "the first meeting of X" is about X
     picked = chunks[-2:] if len(chunks) >= 2 else chunks
     terms = [t for chunk in picked for t in terms_in(chunk)]
     if head_noun:
@@ -125,9 +129,11 @@ def gloss(
         return None
     content = [t for t in content if t.en != recurrence]
     if before and content and content[-1].head and all(t.generic or t is content[-1] for t in content):
-        specific = [t for t in terms_in(before) if not (t.generic or t.trilateral or t.drop or t.head)]
+        near = before[-16:]  # a modifier close before the phrase (its relative clause), not the sentence's topic
+        near = near[max(near.rfind(c) for c in ("は", "が", "、", ",", "은 ", "는 ", "이 ", "가 ")) + 1:]
+        specific = [t for t in terms_in(near) if not (t.generic or t.trilateral or t.drop or t.head)]
         if specific and specific[-1] not in content:
-            content.insert(len(content) - 1, specific[-1])
+            content.insert(0, specific[-1])
     head = content[-1] if content and content[-1].head else None
     words = ([recurrence] if recurrence else []) + ["trilateral"] + ([name.lower()] if name else [])
     words += [t.en for t in content]

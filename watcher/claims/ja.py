@@ -27,6 +27,8 @@ def preload() -> None:
 
 _POS = {"名詞": "N", "代名詞": "N", "接頭辞": "N", "接尾辞": "N", "動詞": "V", "形容詞": "V",
         "助動詞": "A", "助詞": "J", "補助記号": "P", "記号": "P", "空白": "P"}
+_ADVERB_VERBS = frozenset({"引き続き", "改めて", "併せて", "合わせて", "初めて", "続いて"})
+_PARTICLE_VERBS = frozenset({"つく", "関する", "向ける", "対する", "基づく", "伴う"})
 _BRACKETS = frozenset("「」『』()（）[]［］〈〉《》\"'“”")
 
 
@@ -37,8 +39,15 @@ def analyse(sent: str) -> list[Morph]:
         form = m.surface()
         pos = m.part_of_speech()[0]
         tag = "Q" if form in _BRACKETS else _POS.get(pos, "M")
-        if tag == "N" and m.part_of_speech()[1] == "数詞":
-            tag = "N"
+        if form in _ADVERB_VERBS:
+            tag = "M"
+        if form == "て" and len(out) >= 2 and out[-2].form == "に" and out[-1].lemma in _PARTICLE_VERBS:
+            # について, に関して, に向けて, に対して: one particle
+            verb = out.pop()
+            ni = out.pop()
+            form = ni.form + verb.form + form
+            out.append(Morph(form, form, "J", ni.start, m.end()))
+            continue
         out.append(Morph(form, m.dictionary_form(), tag, m.begin(), m.end()))
     # a clause ends at a comma after a verb, an auxiliary or the て/し of a listing
     for i in range(1, len(out)):
