@@ -78,6 +78,23 @@ class Lexicon:
     other_format: tuple[str, ...]    # another format with a third party (China-Japan-Korea, Quad ...)
     bilateral: tuple[str, ...]       # two of the three on their own (a sentence's scope only)
     countries: tuple[tuple[str, tuple[str, ...]], ...]
+    candidate: re.Pattern[str] | None = None   # a stricter prefilter than ``prefilter`` (a cue in a verb form)
+
+    def phrase_index(self) -> _PhraseIndex:
+        """The phrases by their first lemma."""
+        got = _PHRASE_INDEX.get(id(self))
+        if got is None:
+            index: dict[str, list[tuple[tuple[str, ...], tuple[str, str]]]] = {}
+            for run, val in self.phrases:
+                index.setdefault(run[0], []).append((run, val))
+            got = _PHRASE_INDEX[id(self)] = {k: tuple(v) for k, v in index.items()}
+        return got
+
+
+_PHRASE_INDEX: dict[int, _PhraseIndex] = {}
+
+
+_PhraseIndex = dict[str, tuple[tuple[tuple[str, ...], tuple[str, str]], ...]]
 
 
 REPORT, SPEC, CREATE, REGULAR, ACT = "report", "spec", "create", "regular", "act"
@@ -111,9 +128,9 @@ class Pred:
 
 def _cue_at(toks: Sequence[Morph], i: int, lex: Lexicon) -> tuple[int, str, str] | None:
     """(tokens used, class, action) of a cue starting at token i."""
-    for run, val in lex.phrases:
+    for run, val in lex.phrase_index().get(toks[i].lemma, ()):
         n = len(run)
-        if tuple(t.lemma for t in toks[i:i + n]) == run:
+        if all(toks[i + k].lemma == run[k] for k in range(1, n)) if i + n <= len(toks) else False:
             return n, val[0], val[1]
     t = toks[i]
     if t.tag in "NV":

@@ -52,7 +52,10 @@ def doc_scope(text: str) -> str:
 
 
 def is_candidate(sent: str, lex: Lexicon) -> bool:
-    return any(w in sent for w in lex.prefilter)
+    """A cue among the sentence's characters (and, where the language has one, in a verb form)."""
+    if not any(w in sent for w in lex.prefilter):
+        return False
+    return lex.candidate is None or lex.candidate.search(sent) is not None
 
 
 def sentence_claims(
