@@ -251,6 +251,9 @@ class NounPhrase:
 
 
 _NO_NP = NounPhrase("", ())
+# time words are not what a predicate is about ("사무국을 연내 출범", "来月開催")
+_TIME = frozenset({"연내", "올해", "내년", "내달", "연말", "다음", "달", "무기한", "당일", "즉시", "조속", "조속히", "오늘",
+                   "이날", "年内", "来月", "来年", "今年", "年末", "今夏", "今月", "無期限", "早期", "早急", "迅速", "当面"})
 _LINK_VERBS = frozenset({"関する", "係る", "関わる", "向ける", "관하", "대하", "위하", "향하"})
 _ABOUT = ("도", "も", "について", "に関して", "に対して", "에 대해", "관련해")
 _MARKED = (*_ABOUT, "도", "も", "의", "の", "에", "で", "に", "へ", "에서", "에서의", "について")
@@ -283,7 +286,7 @@ def _object(sent: str, toks: Sequence[Morph], i: int, lex: Lexicon, *, loose: bo
     j = i - 1
     if j < 0:
         return _NO_NP
-    if toks[j].tag != "N":
+    if toks[j].tag != "N" or toks[j].form in _TIME:
         allowed = (*lex.object_particles, *lex.subject_particles, *_ABOUT)
         j = _marked_np_end(toks, i, allowed, lex)
         if j < 0 and loose:
@@ -293,7 +296,7 @@ def _object(sent: str, toks: Sequence[Morph], i: int, lex: Lexicon, *, loose: bo
     end = j
     while j >= 0:
         t = toks[j]
-        if _np_tok(t, lex):
+        if _np_tok(t, lex) and t.form not in _TIME:
             if t.form in ("、", ",") and not (j > 0 and toks[j - 1].tag == "N"):
                 break
             j -= 1

@@ -19,7 +19,7 @@ from .cjk import ACT, CREATE, REGULAR, REPORT, SPEC, Lexicon, Morph
 def _kiwi() -> Any:
     from kiwipiepy import Kiwi
 
-    return Kiwi()
+    return Kiwi(num_workers=0)  # one thread, no pool: safe to load before the poller forks its workers
 
 
 def preload() -> None:
