@@ -18,13 +18,19 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from claims_dev2 import docs_of, held_out, read_dev2, run, score_part  # noqa: E402
+from claims_dev2 import (  # noqa: E402
+    DEV2,
+    docs_of,
+    held_out,
+    read_dev2,
+    run,
+    score_part,
+)
 
 from watcher.claims import extract_claims  # noqa: E402
 from watcher.claims.cjk_extract import preload  # noqa: E402
 from watcher.diff import diff_document, initial_states  # noqa: E402
 from watcher.registry import load_registry  # noqa: E402
-from claims_dev2 import DEV2  # noqa: E402
 
 
 def speed(rounds: int = 5) -> None:

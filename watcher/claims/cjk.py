@@ -13,13 +13,11 @@ Only sentences a cheap prefilter passes (a predicate cue among the characters) a
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from . import lexicon as lx
-from .deadlines import find_deadline
 from .gloss import has_head
 
 # ----------------------------------------------------------------- scripts
@@ -251,9 +249,9 @@ class NounPhrase:
 
 
 _NO_NP = NounPhrase("", ())
-# time words are not what a predicate is about ("사무국을 연내 출범", "来月開催")
+# time words and adverbial nouns are not what a predicate is about ("사무국을 연내 출범", "来月開催")
 _TIME = frozenset({"연내", "올해", "내년", "내달", "연말", "다음", "달", "무기한", "당일", "즉시", "조속", "조속히", "오늘",
-                   "이날", "年内", "来月", "来年", "今年", "年末", "今夏", "今月", "無期限", "早期", "早急", "迅速", "当面"})
+                   "이날", "결국", "끝내", "사실상", "당초", "일단", "年内", "来月", "来年", "今年", "年末", "今夏", "今月", "無期限", "早期", "早急", "迅速", "当面"})
 _LINK_VERBS = frozenset({"関する", "係る", "関わる", "向ける", "관하", "대하", "위하", "향하"})
 _ABOUT = ("도", "も", "について", "に関して", "に対して", "에 대해", "관련해")
 _MARKED = (*_ABOUT, "도", "も", "의", "の", "에", "で", "に", "へ", "에서", "에서의", "について")
@@ -286,7 +284,7 @@ def _object(sent: str, toks: Sequence[Morph], i: int, lex: Lexicon, *, loose: bo
     j = i - 1
     if j < 0:
         return _NO_NP
-    if toks[j].tag != "N" or toks[j].form in _TIME:
+    if toks[j].tag not in "NQ" or toks[j].form in _TIME:
         allowed = (*lex.object_particles, *lex.subject_particles, *_ABOUT)
         j = _marked_np_end(toks, i, allowed, lex)
         if j < 0 and loose:
@@ -340,62 +338,3 @@ def _object(sent: str, toks: Sequence[Morph], i: int, lex: Lexicon, *, loose: bo
     return NounPhrase(text, chosen, at + (len(sent[at:]) - len(sent[at:].lstrip(" 、,"))))
 
 
-# ----------------------------------------------------------------- sentence facts
-def names_three(sent: str, lex: Lexicon) -> bool:
-    """The United States, Japan and Korea all named, no third party."""
-    named = {code for code, words in lex.countries if any(w in sent for w in words)}
-    return {"US", "JP", "KR"} <= named and not named & {"CN", "PH", "AU", "IN"}
-
-
-def scope_of(sent: str, lex: Lexicon, generic_three: tuple[str, ...] = ()) -> str:
-    """"us_jp_kr", "other" or "unknown" for one sentence (two of the three named and no word for
-    the three: bilateral, "other")."""
-    if any(w in sent for w in lex.trilateral):
-        return "us_jp_kr"
-    named = {code for code, words in lex.countries if any(w in sent for w in words)}
-    if len(named & {"US", "JP", "KR"}) == 2 and not any(w in sent for w in generic_three):
-        return "other"
-    if any(w in sent for w in lex.other_format) or any(w in sent for w in lex.bilateral):
-        return "other"
-    return "us_jp_kr" if names_three(sent, lex) else "unknown"
-
-
-def actor_of(zone: str, lex: Lexicon) -> tuple[str, bool]:
-    """(the first government actor named in ``zone``, a non-government actor named first)."""
-    best: tuple[int, str] | None = None
-    for surface, label in lex.actors:
-        p = zone.find(surface)
-        if p >= 0 and (best is None or p < best[0]):
-            best = (p, label)
-    non = min((p for p in (zone.find(w) for w in lex.nongov) if p >= 0), default=-1)
-    if non >= 0 and (best is None or non < best[0]):
-        return "", True
-    return (best[1] if best else ""), False
-
-
-_CJK_SEASON = (
-    (re.compile(r"올여름|올해 여름|今夏|今年の夏|今年夏"), 8, 31),
-    (re.compile(r"상반기|上半期|上期"), 6, 30),
-    (re.compile(r"연말|올해 말|年末|今年末|年内"), 12, 31),
-)
-_CJK_MONTH = re.compile(r"(\d{1,2})\s*(?:월|月)\s*(?:까지|말까지|중|までに|まで|中に)")
-
-
-def deadline_of(sent: str, published: dt.date | None) -> tuple[dt.date | None, str]:
-    """A deadline written in Korean or Japanese (연내, 年内, 今夏, 6월까지, 6月までに ...)."""
-    if published is None:
-        return None, ""
-    for rx, month, day in _CJK_SEASON:
-        m = rx.search(sent)
-        if m:
-            return dt.date(published.year, month, day), m.group(0)
-    m = _CJK_MONTH.search(sent)
-    if m and 1 <= int(m.group(1)) <= 12:
-        month = int(m.group(1))
-        year = published.year + (1 if month < published.month else 0)
-        nxt = dt.date(year + (month == 12), month % 12 + 1, 1)
-        return nxt - dt.timedelta(days=1), m.group(0)
-    return find_deadline(sent.lower(), sent, published)
-
-
-Analyse = Callable[[str], list[Morph]]

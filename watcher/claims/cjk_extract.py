@@ -12,10 +12,11 @@ import datetime as dt
 import unicodedata
 from typing import TYPE_CHECKING
 
+from ..registry import Commitment, derive_recurring
 from . import ja, ko
 from . import lexicon as lx
-from .cjk import Lexicon, Pred, actor_of, clause_preds, deadline_of, names_three, scope_of, script_of
-from ..registry import Commitment, derive_recurring
+from .cjk import Lexicon, Pred, clause_preds, script_of
+from .cjk_facts import actor_of, deadline_of, names_three, scope_of
 from .gloss import gloss as gloss_phrase
 from .gloss import minted_fields, recurrence_in
 from .naming import Naming

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 
 from . import lexicon as lx
+from .cjk_extract import doc_scope as cjk_doc_scope
+from .cjk_extract import sentence_claims as cjk_sentence_claims
 from .clauses import (
     THREE,
     TRILATERAL_SEARCH,
@@ -24,8 +26,6 @@ from .clauses import (
     split_clauses,
     zone_ends_at_word,
 )
-from .cjk_extract import doc_scope as cjk_doc_scope
-from .cjk_extract import sentence_claims as cjk_sentence_claims
 from .deadlines import find_deadline
 from .fastre import words_of
 from .fastsearch import GatedSearch, HeadSearch

@@ -75,18 +75,16 @@ def _analyse(sent: str) -> list[Morph]:
     for i, t in enumerate(toks):
         tag = _tag(t.tag)
         start, end = t.start, t.start + t.len
+        if tag == "J" and (start == 0 or sent[start - 1] == " "):
+            tag = "N"  # a particle never starts a word: a name split wrong ("프리덤 에지" as 프리덤/에/지)
         form = t.form
         joins = out and out[-1].tag == "N" and out[-1].end == start and (
             (out[-1].form == "재" and tag == "N") or t.tag == "XSN")
         if joins:  # 재+확인, 정례+화, 공개+적: one word
             prev = out.pop()
             form, start = prev.form + form, prev.start
-        cut = False
-        if t.tag == "EC":
-            if form in _CUT_ENDINGS:
-                cut = True
-            elif form in _LIST_ENDINGS and i + 1 < n and toks[i + 1].form == ",":
-                cut = True
+        comma_next = i + 1 < n and toks[i + 1].form == ","
+        cut = t.tag == "EC" and (form in _CUT_ENDINGS or (form in _LIST_ENDINGS and comma_next))
         out.append(Morph(form, form, tag, start, end, cut))
     return out
 
@@ -127,7 +125,7 @@ LEXICON = Lexicon(
         (("의견", "을", "같이하"), (A, "agree")), (("의견", "을", "같이", "하"), (A, "agree")), (("의견", "을", "일치"), (A, "agree")),
         (("의견", "일치"), (A, "agree")), (("기", "로", "하"), (A, "decide")),
         (("것", "으로", "보이"), (SPEC, "expect")), (("것", "으로", "알려지"), (REPORT, "say")),
-        (("것", "으로", "전해지"), (REPORT, "say")), 
+        (("것", "으로", "전해지"), (REPORT, "say")),
     ),
     future=("겠", "ᆯ", "을", "예정", "ᆫ다", "는다"),
     past=("었", "았", "였", "ᆫ", "은"),
