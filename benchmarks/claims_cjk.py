@@ -4,6 +4,7 @@ the claims + diff time per article.
 
     python benchmarks/claims_cjk.py                  # scores (tuning, held-out) and speed
     python benchmarks/claims_cjk.py --claims k05     # the claims of the tuning documents named (never held-out ones)
+    python benchmarks/claims_cjk.py --triples        # the tuning part's triples: TP, FP, FN
 """
 
 from __future__ import annotations
@@ -62,11 +63,33 @@ def show(names: list[str]) -> None:
                   f"     obj={c.obj!r} gloss={c.gloss!r}\n     clause={c.clause[:100]!r}")
 
 
+def diff_tuning() -> None:
+    """Predicted and gold triples of the tuning part, ids mapped through the catalog as the scorer does."""
+    import importlib.util
+    import json
+
+    spec = importlib.util.spec_from_file_location("score", DEV2.parent / "score.py")
+    assert spec is not None and spec.loader is not None
+    score = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(score)
+    alias = score.load_catalog(str(DEV2 / "ko-ja" / "commitments.toml"))
+    pred = {(ch.doc[:3], alias.get(score.slug(ch.commitment), ch.commitment), ch.kind.upper())
+            for ch in run("ko-ja") if ch.kind != "overdue" and not held_out(ch.doc)}
+    gold = {(g["doc"][:3], g["commitment"], g["change"]) for g in map(json.loads, (DEV2 / "ko-ja" / "gold.jsonl")
+            .read_text().splitlines()) if not held_out(g["doc"])}
+    for t in sorted(pred | gold):
+        print("TP" if t in pred and t in gold else ("FP" if t in pred else "FN"), *t)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--claims", nargs="*")
     ap.add_argument("--no-speed", action="store_true")
+    ap.add_argument("--triples", action="store_true", help="the tuning part's TP / FP / FN triples")
     args = ap.parse_args()
+    if args.triples:
+        diff_tuning()
+        return 0
     if args.claims:
         show(args.claims)
         return 0

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from . import lexicon as lx
-from .gloss import has_head
+from .gloss import has_head, head_of
 
 # ----------------------------------------------------------------- scripts
 _HANGUL = re.compile(r"[\uac00-\ud7af]")
@@ -114,6 +114,7 @@ class Pred:
     cue_at: int            # offset of the governed (or main) cue, for the object phrase
     obj: str
     chunks: tuple[str, ...]  # the part of obj to gloss, cut at its links
+    plural: bool             # obj names several things by their shared head
     obj_at: int              # offset of obj in the sentence (-1: none)
     head_noun: str         # the governed cue's verbal noun when it names the undertaking (共有, 協力)
     negated: bool
@@ -231,7 +232,7 @@ def _clause_pred(sent: str, toks: Sequence[Morph], a_off: int, lex: Lexicon) -> 
     first = any(w in "".join(t.form for t in toks) for w in lex.first) or bool(_ORDINAL.search(sent[a_off:b_off]))
     creation = klass in (lx.AGREE, lx.PLAN, lx.HEDGE, lx.LAUNCH, lx.REAFFIRM) or (klass == lx.HOLD and first)
     zone = sent[a_off:toks[main[0]].start]
-    return Pred(a_off, b_off, klass, action, modality, toks[target[0]].start, obj.text, obj.chunks, obj.at if obj.text else -1, head_noun,
+    return Pred(a_off, b_off, klass, action, modality, toks[target[0]].start, obj.text, obj.chunks, obj.plural, obj.at if obj.text else -1, head_noun,
                 negated,
                 creation, creation_decided, reported, speculative, zone)
 
@@ -246,6 +247,7 @@ class NounPhrase:
     text: str                    # verbatim from the sentence
     chunks: tuple[str, ...]      # the conjunct to gloss, cut at its links (의, の, に関する ...)
     at: int = -1                 # offset of text in the sentence
+    plural: bool = False         # several things sharing one head: named by the head alone
 
 
 _NO_NP = NounPhrase("", ())
@@ -253,6 +255,8 @@ _NO_NP = NounPhrase("", ())
 _TIME = frozenset({"연내", "올해", "내년", "내달", "연말", "다음", "달", "무기한", "당일", "즉시", "조속", "조속히", "오늘",
                    "이날", "결국", "끝내", "사실상", "당초", "일단", "年内", "来月", "来年", "今年", "年末", "今夏", "今月", "無期限", "早期", "早急", "迅速", "当面"})
 _LINK_VERBS = frozenset({"関する", "係る", "関わる", "向ける", "관하", "대하", "위하", "향하"})
+_FRAME = frozenset({"방침", "방안", "의지", "입장", "중요성", "필요성", "약속", "의향", "方針", "方向", "意向", "立場",
+                    "重要性", "必要性", "考え", "姿勢", "意志", "約束"})
 _ABOUT = ("도", "も", "について", "に関して", "に対して", "에 대해", "관련해")
 _MARKED = (*_ABOUT, "도", "も", "의", "の", "에", "で", "に", "へ", "에서", "에서의", "について")
 _THING_EVENTS = frozenset({lx.LAUNCH, lx.HOLD, lx.DELAY, lx.DROP, CREATE, REPORT})
@@ -322,7 +326,7 @@ def _object(sent: str, toks: Sequence[Morph], i: int, lex: Lexicon, *, loose: bo
     conjuncts: list[list[str]] = [[]]
     chunk = ""
     for t in toks[begin:end + 1]:
-        if t.lemma in lex.conj or t.form in ("、", ","):
+        if t.lemma in lex.conj or t.form in ("、", ",", "·"):  # "·" joins Korean words (경보·추적훈련)
             conjuncts[-1].append(chunk)
             conjuncts.append([])
             chunk = ""
@@ -334,7 +338,16 @@ def _object(sent: str, toks: Sequence[Morph], i: int, lex: Lexicon, *, loose: bo
     conjuncts[-1].append(chunk)
     parts = [tuple(c for c in conj if c) for conj in conjuncts]
     parts = [p for p in parts if p]
+    at += len(sent[at:]) - len(sent[at:].lstrip(" 、,"))
+    if toks[end].form in _FRAME:  # "…する方針", "…의지": the content is the clause before, not a thing
+        return NounPhrase(text, (), -1)
+    heads = [head_of(p[-1]) for p in parts]
+    shared = {h for h in heads if h}
+    modifiers_only = all(h or len(p) == 1 for h, p in zip(heads, parts, strict=True))
+    if len(parts) >= 2 and len(shared) == 1 and heads[-1] and modifiers_only:
+        # different things sharing one head ("A훈련과 B훈련", "경보·추적훈련"): named by the head, plural
+        return NounPhrase(text, (parts[-1][-1],), at, plural=True)
     chosen = next((p for p in parts if has_head(p[-1])), parts[-1] if parts else ())
-    return NounPhrase(text, chosen, at + (len(sent[at:]) - len(sent[at:].lstrip(" 、,"))))
+    return NounPhrase(text, chosen, at)
 
 

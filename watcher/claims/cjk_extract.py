@@ -110,7 +110,7 @@ def _claim(
     deadline, deadline_text = deadline_of(norm, published)
     retrospective = any(w in nclause for w in lex.retrospective)
     g = gloss_phrase(p.obj, p.chunks, head_noun=p.head_noun, recurrence=recurrence_in(nclause),
-                     before=sent[p.a:a]) if (p.obj or p.head_noun) else None
+                     before=sent[p.a:a], several=p.plural) if (p.obj or p.head_noun) else None
     speculative = p.speculative or _spec_tail(norm, lex)
     return Claim(
         sentence=sent, start=s, end=e, actor=actor, actor_countries=frozenset(),

@@ -70,8 +70,17 @@ def terms_in(phrase: str) -> list[Term]:
 
 def has_head(chunk: str) -> bool:
     """The chunk ends in a head term (an institution or an undertaking)."""
+    return head_of(chunk) is not None
+
+
+def head_of(chunk: str) -> str | None:
+    """The English of the head term the chunk ends in, if it ends in one."""
     terms = terms_in(chunk)
-    return bool(terms) and terms[-1].head
+    return terms[-1].en if terms and terms[-1].head else None
+
+
+def plural(word: str) -> str:
+    return word + ("es" if word.endswith(("s", "sh", "ch", "x")) else "s")
 
 
 def latin_names(text: str) -> list[str]:
@@ -103,6 +112,7 @@ def recurrence_in(text: str) -> str:
 
 def gloss(
     phrase: str, chunks: tuple[str, ...] = (), *, head_noun: str = "", recurrence: str = "", before: str = "",
+    several: bool = False,
 ) -> Gloss | None:
     """The English gloss of a Korean/Japanese noun phrase: "trilateral" + the modifier chunk just
     before the head + the head chunk ("輸出管理での3国間協力" -> "trilateral export control
@@ -128,7 +138,7 @@ def gloss(
     if not content and not name:
         return None
     content = [t for t in content if t.en != recurrence]
-    if before and content and content[-1].head and all(t.generic or t is content[-1] for t in content):
+    if before and not several and content and content[-1].head and all(t.generic or t is content[-1] for t in content):
         near = before[-16:]  # a modifier close before the phrase (its relative clause), not the sentence's topic
         near = near[max(near.rfind(c) for c in ("は", "が", "、", ",", "은 ", "는 ", "이 ", "가 ")) + 1:]
         specific = [t for t in terms_in(near) if not (t.generic or t.trilateral or t.drop or t.head)]
@@ -137,6 +147,8 @@ def gloss(
     head = content[-1] if content and content[-1].head else None
     words = ([recurrence] if recurrence else []) + ["trilateral"] + ([name.lower()] if name else [])
     words += [t.en for t in content]
+    if several and content and content[-1].head:
+        words[-1] = plural(words[-1])
     return Gloss(" ".join(words), head, tuple(content), name, acronyms, recurrence)
 
 
@@ -165,6 +177,8 @@ def keywords_for(g: Gloss) -> tuple[str, ...]:
         out += [t.en, *t.ko, *t.ja]
     if g.name:
         out.append(g.name)
+    if g.recurrence:
+        out += [g.recurrence, *next(cues for word, cues in _RECURRENCE if word == g.recurrence)]
     return tuple(dict.fromkeys(k for k in out if k))
 
 
@@ -178,6 +192,9 @@ def native_aliases(g: Gloss) -> tuple[str, ...]:
     return tuple(out)
 
 
+_BARE = frozenset({"meeting", "consultation", "cooperation", "sharing"})
+
+
 def new_candidate(g: Gloss | None) -> bool:
     """A glossed phrase can name a new commitment when it ends in a head noun (an institution
     or an undertaking) or carries the text's own name."""
@@ -185,6 +202,8 @@ def new_candidate(g: Gloss | None) -> bool:
         return False
     if g.name:
         return True
+    if g.head is not None and g.recurrence and g.head.en not in _BARE:
+        return True  # "regular trilateral exercises", "annual trilateral summit"
     return g.head is not None and (not g.head.generic or any(not t.generic for t in g.terms))
 
 
@@ -213,7 +232,8 @@ def parse_gloss(en: str, obj: str = "") -> Gloss:
     i = 0
     while i < len(rest):
         for n in range(len(rest) - i, 0, -1):
-            t = by_en.get(" ".join(rest[i:i + n]))
+            words = " ".join(rest[i:i + n])
+            t = by_en.get(words) or by_en.get(words[:-1]) or by_en.get(words[:-2])  # "exercises"
             if t is not None:
                 terms.append(t)
                 i += n

@@ -86,6 +86,21 @@ def _analyse(sent: str) -> list[Morph]:
         comma_next = i + 1 < n and toks[i + 1].form == ","
         cut = t.tag == "EC" and (form in _CUT_ENDINGS or (form in _LIST_ENDINGS and comma_next))
         out.append(Morph(form, form, tag, start, end, cut))
+    return _join_dotted(out)
+
+
+def _join_dotted(toks: list[Morph]) -> list[Morph]:
+    """한·미·일, 한·중·일 (one-syllable names joined by a middle dot) as one word."""
+    out: list[Morph] = []
+    for t in toks:
+        if (len(out) >= 2 and t.tag == "N" and len(t.form) == 1 and out[-1].form == "·"
+                and out[-2].tag == "N" and len(out[-2].form.replace("·", "")) <= 3 and out[-2].end == out[-1].start):
+            dot = out.pop()
+            prev = out.pop()
+            form = prev.form + dot.form + t.form
+            out.append(Morph(form, form, "N", prev.start, t.end, t.cut))
+        else:
+            out.append(t)
     return out
 
 
