@@ -258,4 +258,7 @@ def minted_fields(gloss_en: str, obj: str) -> tuple[str, str, tuple[str, ...], t
         native = native.replace(q, " ")
     native = " ".join(native.split())
     aliases = tuple(dict.fromkeys(a for a in (native, g.en, g.name, *g.acronyms, *native_aliases(g)) if a))
-    return gloss_id(g), title, aliases, keywords_for(g)
+    # the other specific words of the phrase too ("AI, energy, quantum ... technologies")
+    more = [t for t in terms_in(obj) if not (t.generic or t.trilateral or t.drop or t.head) and t not in g.terms]
+    extra = tuple(k for t in more for k in (t.en, *t.ko, *t.ja))
+    return gloss_id(g), title, aliases, tuple(dict.fromkeys((*keywords_for(g), *extra)))
