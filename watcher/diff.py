@@ -20,6 +20,7 @@ change (and its alert). :func:`replay` applies both itself.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
@@ -28,7 +29,7 @@ from .claims import lexicon as lx
 from .claims.cjk_extract import cjk_minted, cjk_naming, cjk_new_candidate
 from .claims.match import Matcher, build_matcher
 from .claims.naming import names_in
-from .diff_new import by_signature, meeting_of, minted, naming_of, new_candidate
+from .diff_new import by_signature, established_in, meeting_of, minted, naming_of, new_candidate, summit_of
 from .diff_types import (
     KINDS,
     MAX_EVENTS,
@@ -61,6 +62,9 @@ def _usable(c: Claim) -> bool:
     )
 
 
+_ITERATION = re.compile(r"\b(?:hold|holding|meet|meeting|summit|exercise|drill|convene)\w*")
+
+
 def _classify(c: Claim, st: CommitmentState) -> tuple[str, str, dt.date | None] | None:
     """(kind, to_status, deadline) for one claim about one commitment, or None."""
     cur, rank = st.status, STATUS_RANK.get(st.status, -1)
@@ -80,6 +84,8 @@ def _classify(c: Claim, st: CommitmentState) -> tuple[str, str, dt.date | None] 
         indefinite = "indefinite" in c.deadline_text.lower() or "무기한" in c.deadline_text
         to = "stalled" if indefinite and not recurring else cur
         return "delayed", to, new_dl
+    if k == lx.HEDGE and recurring and _ITERATION.search(c.clause.lower()):
+        return None   # "are coordinating a plan to hold a foreign ministers' meeting": not yet scheduled
     if k in (lx.NARROW, lx.HEDGE):
         firm = cur == "agreed" or (recurring and cur == "in_progress") or (cur == "proposed" and st.last_firm)
         if k == lx.NARROW and rank >= 1:
@@ -166,13 +172,20 @@ def diff_document(
             if not hits and c.klass == lx.HOLD and not c.retrospective:
                 hits = meeting_of(states, c)
             if not hits:
-                continue
+                hits = summit_of(states, c)
         if c.klass in (lx.REAFFIRM, lx.HOLD) and not c.retrospective:
             # a list of things praised or held: each one named is reaffirmed
             for n in names_in(c.clause):
                 other = by_signature((s.commitment for s in states.values()), n)
                 if other is not None and other not in hits:
                     hits = [*hits, other]
+            # "welcomed ... the establishment of a trilateral quantum workforce training program": made already
+            for n in established_in(c):
+                if by_signature((s.commitment for s in states.values()), n) is None and n.id not in created \
+                        and n.id not in states and by_signature((com for com, _c in created.values()), n) is None:
+                    created[n.id] = (minted(n, replace(c, klass=lx.LAUNCH), doc), c)
+        if not hits:
+            continue
         for cid in hits:
             res = _classify(c, states[cid])
             if res is None:

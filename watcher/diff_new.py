@@ -9,13 +9,15 @@ from collections.abc import Iterable, Mapping
 
 from .claims import Claim
 from .claims import lexicon as lx
-from .claims.naming import Naming, heading, name_of, named, signature, vague
+from .claims.naming import VAGUE, Naming, heading, name_of, named, signature, slug, vague
 from .diff_types import CommitmentState, Document
-from .registry import Commitment, derive_recurring, mint_id
+from .registry import INSTITUTION_HEADS, Commitment, derive_recurring, mint_id
 
-_UNDERTAKE = re.compile(r"\b(?:hold|meet|conduct|stage|convene|carry out|consult|develop|pursue)\b")
+_UNDERTAKE = re.compile(r"\b(?:hold|meet|conduct|stage|convene|carry out|consult|coordinate|develop|pursue)\b")
 
 
+# agreement to a thing rather than to an action: "agreed to “a multi-year trilateral framework ...”"
+_AGREED_TO_THING = re.compile(r"\b(?:agreed|decided|committed) (?:to|on|upon) [\"“]?(?:a|an|the|their) ")
 _TALKS = re.compile(r"\bdiscussions? (?:on|about|toward|towards)\b|\bcontinu\w* (?:to )?discuss")
 
 
@@ -33,7 +35,8 @@ def new_candidate(c: Claim, naming: Naming | None) -> bool:
         return False
     if not (c.trilateral_word or len(c.actor_countries) >= 3 or heading(c.sentence)):
         return False
-    return c.creation or bool(_UNDERTAKE.search(low)) or bool(heading(c.sentence)) or c.name != ""
+    return (c.creation or c.klass == lx.LAUNCH or bool(_UNDERTAKE.search(low)) or bool(heading(c.sentence)) or c.name != ""
+            or bool(_AGREED_TO_THING.search(low)))
 
 
 _MINISTERS = {"foreign ministers": "foreign", "defense ministers": "defense", "national security advisers": "security"}
@@ -57,26 +60,134 @@ def meeting_of(states: Mapping[str, CommitmentState], c: Claim) -> list[str]:
                 continue
             for n in (cid.replace("_", " "), com.title, *com.aliases):
                 sig = signature(n)
-                if "meeting" not in sig or not sig & {"minister", "advisor"} or len(sig) > 5:
+                if "meeting" not in sig or not sig & {"minister", "advisor"}:
                     continue
                 tracks = sig & _TRACKS
+                if len(sig) > 5 and not (own_track and kind in tracks):
+                    continue   # a long name counts only when it lists this track
                 if (kind in tracks) if own_track else (not tracks and "minister" in sig and kind != "security"):
                     return [cid]
     return []
+
+
+_NEXT_SUMMIT = re.compile(
+    r"\b(?:another|next|upcoming|this year'?s|second|third|fourth|fifth|sixth)\s+(?:[\w'’-]+\s+){0,2}?"
+    r"(?:trilateral|three-way|leaders?['’]?)\s+summit\b|"
+    r"\b(?:trilateral|three-way|leaders?['’]?)\s+summit\b[^.;]{0,50}?\b(?:this year|next year|later this year|"
+    r"before the end of (?:the|this) (?:calendar )?year|at least (?:once a year|annually))"
+)
+_SUMMIT_WORDS = frozenset({"annual", "summit", "leader", "meeting"})
+
+
+def summit_of(states: Mapping[str, CommitmentState], c: Claim) -> list[str]:
+    """The three governments plan, hold or reaffirm their next summit ("pushing for a leaders' summit
+    this year", "holding another trilateral summit"): an iteration of their recurring summit."""
+    if c.klass not in (lx.PLAN, lx.AGREE, lx.HOLD, lx.REAFFIRM) or c.retrospective:
+        return []
+    if not _NEXT_SUMMIT.search(c.clause.lower().replace("’", "'")):
+        return []
+    for cid, st in states.items():
+        com = st.commitment
+        if com.recurring and any("summit" in sig and sig <= _SUMMIT_WORDS for sig in _signatures(com)):
+            return [cid]
+    return []
+
+
+_FIRST_UNDERTAKING = re.compile(
+    r"\b(?:agreed|decided|committed|pledged|vowed|plans?|planned|aims?|aimed|will)(?:\s+(?:to|on))?\s+", re.IGNORECASE
+)
+
+
+_ESTABLISHED = re.compile(
+    r"\b(?:establishment|launch|creation|inauguration|operationalization|operationalisation|opening)\s+of\s+"
+    r"((?:an?|the)\s+[^,;:()]{3,90}?)(?=,|;|\sand the\s|\.|$)"
+)
+
+
+def established_in(c: Claim) -> list[Naming]:
+    """The institutions a praised list says were set up ("welcomed ... the establishment of a
+    trilateral quantum workforce training program"): each is a commitment carried out."""
+    if c.klass != lx.REAFFIRM or not (c.trilateral_word or len(c.actor_countries) >= 3):
+        return []
+    out = []
+    for m in _ESTABLISHED.finditer(c.clause):
+        found = name_of(m.group(1), c.sentence, m.group(1))
+        if found is not None and not found.title.lower().startswith("annual"):
+            out.append(found)
+    return out
 
 
 def naming_of(c: Claim) -> Naming | None:
     if c.name:
         return named(c.name)
     found = name_of(c.clause or c.sentence, c.sentence, c.obj)
+    if found is None:
+        # the object of the first undertaking verb ("agreed to “a multi-year framework ...”, which will ...")
+        m = _FIRST_UNDERTAKING.search(c.clause)
+        if m is not None:
+            found = name_of(c.clause, c.sentence, c.clause[m.end():m.end() + 120].lstrip("\"“ "))
     if found is None and c.obj:
         # "a trilateral framework advancing next-generation technologies": named by its policy domain
         cid = mint_id(c.obj)
         head = cid.rsplit("_", 1)[-1]
-        if cid.count("_") >= 2 and re.search(rf"\b(?:trilateral|three-way) {head}\b", c.obj.lower()):
+        if cid.count("_") >= 2 and head in INSTITUTION_HEADS and re.search(rf"\b(?:trilateral|three-way) {head}\b", c.obj.lower()):
             title = cid.replace("_", " ")
             found = Naming(id=cid, title=title[:1].upper() + title[1:], aliases=(title,), recurring=False)
+    if found is None and c.klass == lx.AGREE:
+        found = _undertaken_action(c)
     return found
+
+
+_MEET_ANNUALLY = re.compile(
+    r"\bmeet(?:ing)?\b[^.;]{0,40}?\b(?:at least (?:once a year|annually)|annually|every year|each year|once a year)\b"
+)
+_COMMITTED_TO = re.compile(
+    r"\b(?:committed|commit|pledged|pledge|vowed|agreed|decided) to (coordinate|consult)\s+((?:[\w-]+\s+){0,4}?[\w-]+?)"
+    r"(?=['’]s\b|\s+(?:in|with|on|to|and|that|which|as|by)\b|[,.;]|$)"
+)
+
+
+_FILLERS = frozenset({"closely", "together", "each", "other", "one", "another", "further", "more", "on", "the", "a"})
+
+
+def _undertaken_action(c: Claim) -> Naming | None:
+    """A commitment named by what the three undertake to do rather than by an institution: to meet at
+    least annually (their summit, or their ministers' meeting), to coordinate or consult on something."""
+    low = c.clause.lower()
+    if _MEET_ANNUALLY.search(low):
+        who = {"leaders": "trilateral summit", "foreign ministers": "foreign ministers meeting",
+               "defense ministers": "defense ministers meeting",
+               "national security advisers": "national security advisors meeting"}.get(c.actor)
+        if who is not None:
+            title = f"Annual {who}"
+            return Naming(id=slug(title), title=title, aliases=(title.lower(),), recurring=True)
+    m = _COMMITTED_TO.search(c.clause)
+    words = [w for w in (m.group(2).split() if m else []) if not w.endswith("ly") and w.lower() not in _FILLERS]
+    if m is not None and len(words) >= 2:
+        title = " ".join([m.group(1), *words])
+        return Naming(id=slug(title), title=title[:1].upper() + title[1:], aliases=(title,), recurring=False)
+    if m is not None and re.match(r"commit|pledge", m.group(0), re.IGNORECASE):
+        # "committed to consult each other": the commitment is named by its verb
+        title = f"Commitment to {m.group(1)}"
+        return Naming(id=slug(title), title=title, aliases=(title.lower(),), recurring=False)
+    return None
+
+
+_SIGS: dict[int, tuple[Commitment, tuple[frozenset[str], ...]]] = {}
+
+
+def _signatures(com: Commitment) -> tuple[frozenset[str], ...]:
+    """The distinctive signatures of a commitment's names (its id, title and aliases); kept by the
+    object's identity (hashing a commitment costs more than the lookup saves)."""
+    hit = _SIGS.get(id(com))
+    if hit is not None and hit[0] is com:
+        return hit[1]
+    sigs = (signature(n) for n in (com.id.replace("_", " "), com.title, *com.aliases))
+    out = tuple(dict.fromkeys(s for s in sigs if not vague(s)))
+    if len(_SIGS) > 4096:
+        _SIGS.clear()
+    _SIGS[id(com)] = (com, out)
+    return out
 
 
 def by_signature(commitments: Iterable[Commitment], naming: Naming) -> str | None:
@@ -88,12 +199,10 @@ def by_signature(commitments: Iterable[Commitment], naming: Naming) -> str | Non
     if not sigs:
         return None
     for com in commitments:
-        for name in (com.id.replace("_", " "), com.title, *com.aliases):
-            known = signature(name)
-            if vague(known):
-                continue
+        for known in _signatures(com):
             for sig in sigs:
-                if sig == known or (len(known) >= 3 and known < sig) or (len(sig) >= 3 and sig < known):
+                if sig == known or (len(sig) >= 3 and sig < known) or (known < sig and (
+                        len(known) >= 3 or len(known - VAGUE) == 1 == len(known & VAGUE) and len(sig) <= 5)):
                     return com.id
     return None
 

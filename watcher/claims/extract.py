@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from . import lexicon as lx
 from .cjk_extract import doc_scope as cjk_doc_scope
@@ -362,8 +362,11 @@ def _sentence_claims(
         clause_actor = actor
         if sentence_facts is None:
             sentence_facts = _sentence_facts(sent, low, words, published, {item[2] for item in analysed})
-        claims.append(_claim(text, sent, s, e, a, b, clow, klass, (vs, ve, vo), actor, countries, scope,
-                             reported, sentence_facts, words))
+        claim = _claim(text, sent, s, e, a, b, clow, klass, (vs, ve, vo), actor, countries, scope, reported,
+                       sentence_facts, words)
+        if claims and not zone and claims[-1].retrospective and _AND_BEFORE.search(text, max(0, a - 6), a):
+            claim = replace(claim, retrospective=True)   # "held a summit in August ... and agreed on ..."
+        claims.append(claim)
     return claims, (new_context, new_context if named else "")
 
 
@@ -382,7 +385,22 @@ def _sentence_facts(
         "reversal": bool(classes & {lx.DROP, lx.DELAY}) and bool(_F_REVERSAL.search_in(low, words)),
         "deadline": deadline,
         "deadline_text": deadline_text,
+        "past_months": _past_months(low, published),
     }
+
+
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+           "november", "december")
+_IN_MONTH = re.compile(r"\bin (" + "|".join(_MONTHS) + r")\b(?!\s+\d)")
+
+
+def _past_months(low: str, published: dt.date | None) -> tuple[int, ...]:
+    """Offsets of "in <month>" (no year) naming a month two or more months before publication: what
+    happened then is background ("held a trilateral summit in August", said in October)."""
+    if published is None or "in " not in low:
+        return ()
+    return tuple(m.start() for m in _IN_MONTH.finditer(low)
+                 if _MONTHS.index(m.group(1)) + 1 <= published.month - 2)
 
 
 def _claim(
@@ -407,6 +425,10 @@ def _claim(
     obj_at = clow.find(obj.lower(), vo) if obj else -1
     head_end = obj_at + len(obj) if obj_at >= 0 else min(len(clow), ve + 40)
     retrospective = bool(_F_RETROSPECTIVE.search(clow, 0, head_end))
+    past = f["past_months"]
+    if past and isinstance(past, tuple) and klass != lx.DELAY:
+        # "in August" within the claim's own words (subject to object)
+        retrospective |= any(a - s <= p < a - s + head_end + 20 for p in past)
     return Claim(
         sentence=sent, start=s, end=e, actor=actor, actor_countries=countries, trilateral_scope=scope,
         action=lemma, obj=obj, modality=modality, negated=negated,

@@ -42,7 +42,8 @@ VERBS: dict[str, re.Pattern[str]] = {
     NARROW: _rx(
         r"\b(?:scal(?:ed|e|es|ing) (?:back|down)|downsiz(?:ed|e|es|ing)|reduced (?:in )?(?:scale|size|scope)|"
         r"smaller[- ]scale|scaled-down|limited to|narrow(?:ed|s)? (?:the|its|their)|"
-        r"only (?:a )?(?:tabletop|virtual|symbolic|table-top)|instead of (?:a |an |the )?(?:full|live))\b",
+        r"only (?:a )?(?:tabletop|virtual|symbolic|table-top)|instead of (?:a |an |the )?(?:full|live)|"
+        r"(?:is|are|was|were|will) not (?:be )?(?:participating|taking part|joining))\b",
         r"축소|縮小",
     ),
     HEDGE: _rx(
@@ -51,7 +52,9 @@ VERBS: dict[str, re.Pattern[str]] = {
         r"setting up|forming|the (?:establishment|creation|possibility|feasibility)|whether|ways)|"
         r"explor(?:e|es|ed|ing) (?:ways|the possibility|options|establishing|creating|setting up)|"
         r"(?:may|might|could) (?:establish|launch|hold|create|set up|resume|conduct|form)|"
-        r"possibly|in principle|feasibility|if conditions (?:allow|permit)|where appropriate)\b",
+        r"possibly|in principle|feasibility|if conditions (?:allow|permit)|where appropriate|"
+        r"(?:are|is|were|was) (?:still )?(?:coordinating|arranging|in talks)(?: a plan)? (?:to|on|for)|"
+        r"(?:are|is) (?:still )?being (?:coordinated|arranged))\b",
         r"검토|모색|検討|模索",
     ),
     LAUNCH: _rx(
@@ -69,7 +72,7 @@ VERBS: dict[str, re.Pattern[str]] = {
         r"합의|결정|약속|공약|合意|決定|約束|表明",
     ),
     PLAN: _rx(
-        r"\b(?:plan(?:s|ned|ning)? to|with plans|plans for|aim(?:s|ed|ing)? to|intend(?:s|ed)? to|"
+        r"\b(?:plan(?:s|ned|ning)? to|with plans|plans for|aim(?:s|ed|ing)? to|intend(?:s|ed)? to|push(?:ing|ed|es)? for|"
         r"seek(?:s|ing)? to|sought to|propos(?:ed|es|e|al)|envisag(?:ed|es|e)|work(?:s|ed|ing)? "
         r"(?:toward|towards))\b",
         r"계획|추진|予定|計画|目指",
@@ -209,8 +212,9 @@ NONGOV_ACTOR = re.compile(
     r"polls?|surveys?|dr\.|activists?|opposition|lawmakers?|some say|skeptics?)\b|전문가|분석가|専門家|識者"
 )
 PRONOUN_SUBJECT = re.compile(
-    r"(?:^|[,\s\"“])(?:they|we|he|she|both|the three|all three|the sides|the two)\s*"
-    r"(?:(?:also|have|has|had|jointly|then|later|further|again|all)\s+)*$|^\W*(?:they|we)\b"
+    r"(?:^|[,\s\"“])(?:they|we|he|she|both|the three|all three|the sides|the two|the countries|the nations|"
+    r"the allies|the partners|the trio)"
+    r"(?:\s+(?:also|have|has|had|jointly|then|later|further|again|all))*\s*$|^\W*(?:they|we)\b"
 )
 THING_SUBJECT = re.compile(r"^(?:\W*)(?:it|this|that|which|there)\b")
 FIRST_PERSON = re.compile(r"\b(?:we|our|us)\b|우리|われわれ|我々")

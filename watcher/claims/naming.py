@@ -44,9 +44,10 @@ _SETTING_BEFORE = re.compile(
     r"\s+(?:[\w'’.-]+\s+){0,3}$",
     re.IGNORECASE,
 )
+# how often the undertaking recurs (an adverb of the clause; "annual" before a noun is in the name itself)
 _ANNUAL = re.compile(
-    r"\b(?:annual(?:ly)?|at least (?:once a year|annually)|once a year|every year|each year|yearly|"
-    r"on a regular basis|regular(?:ly)?)\b",
+    r"\b(?:annually|at least (?:once a year|annually)|once a year|every year|each year|yearly|"
+    r"on a regular basis|regularly)\b",
     re.IGNORECASE,
 )
 _QUOTED = re.compile(r"[\"“”]([A-Z][\w'’\-]*(?:\s+[\w'’\-]+){0,5})[\"“”]")
@@ -71,7 +72,7 @@ _SYNONYMS = {
     "annually": "annual", "yearly": "annual", "regular": "annual", "regularly": "annual",
     "drills": "exercise", "drill": "exercise", "exercises": "exercise", "meetings": "meeting",
     "consultations": "consultation", "multiyear": "multi-year", "multidomain": "multi-domain",
-    "programme": "program", "centre": "center", "leaders": "leader", "ministers": "minister",
+    "programme": "program", "centre": "center", "mechanism": "system", "leaders": "leader", "ministers": "minister",
     "ministerial": "minister", "talks": "meeting", "advisors": "advisor", "advisers": "advisor",
     "adviser": "advisor", "summits": "summit",
 }
@@ -79,6 +80,7 @@ _SYNONYMS = {
 _VERBS = frozenset(
     ["hold", "holding", "held", "establish", "establishing", "established", "create", "creating", "created", "launch", "launching", "launched", "set", "setting", "up", "develop", "developing", "developed", "conduct", "conducting", "conducted", "stage", "staging", "form", "forming", "build", "building", "open", "opening", "finalize", "finalizing", "meet", "meeting", "convene", "convening", "sign", "signing", "signed", "start", "starting", "begin", "beginning", "activate", "activating", "introduce", "introducing", "pursue", "pursuing", "continue", "continuing", "improve", "improving", "expand", "expanding", "strengthen", "strengthening", "institutionalize", "institutionalizing", "regularize", "regularizing", "make", "making", "organize", "organizing", "host", "hosting", "resume", "resuming", "operate", "operating"]
 ) - {"meeting"}
+_DETERMINERS = frozenset({"a", "an", "the", "their", "our", "its", "this", "that", "these", "those", "such"})
 _TRILATERAL = frozenset({"trilateral", "three-way"})
 _TRIVIAL = frozenset({"trilateral", "cooperation", "us", "japan", "rok", "korea", "and", "for", "on", "to", "of",
                       "in", "with", "between", "among", "the", "a", "an"})
@@ -87,7 +89,8 @@ _TRIVIAL = frozenset({"trilateral", "cooperation", "us", "japan", "rok", "korea"
 # content words too vague to name a commitment on their own
 VAGUE = frozenset({"meeting", "summit", "exercise", "dialogue", "framework", "plan", "group", "program",
                    "annual", "consultation", "commitment", "partnership", "system", "mechanism", "leader",
-                   "minister", "conference", "forum", "initiative", "board", "center", "network", "channel"})
+                   "minister", "conference", "forum", "initiative", "board", "center", "network", "channel",
+                   "memorandum"})
 
 
 def vague(sig: frozenset[str]) -> bool:
@@ -139,7 +142,14 @@ def _np_at_head(text: str) -> tuple[str, str] | None:
             return inner
     if _SETTING_BEFORE.search(text, 0, m.start()):
         return None   # "meet at this APEC summit": a venue, not the thing undertaken
-    before = re.split(r"[,;:()\"“”]|\b(?:to|and|with|that|which|by|in|at|on|for|of|as|from)\s", text[:m.start()])[-1]
+    parts = re.split(r"([,;:()\"“”]|\b(?:to|and|with|that|which|by|in|at|on|for|of|as|from)\s)", text[:m.start()])
+    before = parts[-1]
+    # coordinated modifiers: "missile warning, search and tracking exercises" keeps all three
+    i = len(parts) - 1
+    while i >= 2 and len(before.split()) <= 4 and parts[i - 1].strip() in (",", "and") and \
+            0 < len(parts[i - 2].split()) <= 4 and not _DETERMINERS.intersection(parts[i - 2].lower().split()[:1]):
+        before = parts[i - 2] + " " + before
+        i -= 2
     words = [w for w in before.split()
              if w.lower() in _TRILATERAL or (w.lower().strip(".") not in _DROP and w.lower() not in _VERBS
                                              and not w[:1].isdigit())]
@@ -279,6 +289,8 @@ def signature(name: str) -> frozenset[str]:
     for w in words:
         if w in _DROP or w in _TRIVIAL:
             continue
+        if w.startswith("anti-") and len(w) > 6:
+            w = w[5:]   # "anti-missile exercises" are missile exercises
         w = _SYNONYMS.get(w, w)
         if w.endswith("s") and not w.endswith("ss") and len(w) > 4 and w not in ("talks",):
             w = w[:-1]
