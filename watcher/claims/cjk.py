@@ -72,6 +72,7 @@ class Lexicon:
     retrospective: tuple[str, ...]
     present: tuple[str, ...]
     prefilter: tuple[str, ...]       # surface strings one of which a candidate sentence contains
+    strong: tuple[str, ...]          # cues of an undertaking or an upset: read even with no word for the three
     trilateral: tuple[str, ...]
     other_format: tuple[str, ...]    # another format with a third party (China-Japan-Korea, Quad ...)
     bilateral: tuple[str, ...]       # two of the three on their own (a sentence's scope only)
@@ -199,10 +200,10 @@ def _clause_pred(sent: str, toks: Sequence[Morph], a_off: int, lex: Lexicon) -> 
         tail = [t.lemma for t in toks[main[0] + main[1]:]]
         if not (any(x in lex.future for x in tail) and not any(x in lex.past for x in tail[:4])):
             return None
-        main = (main[0], main[1], lx.AGREE, "will")
-        cues[idx] = main
-        cues.insert(idx, (main[0], main[1], ACT, "act"))
+        # read as "will" governing the act itself: the act's object is what is undertaken
+        cues[idx:idx + 1] = [main, (main[0], main[1], lx.AGREE, "will")]
         idx += 1
+        main = cues[idx]
     klass, action = main[2], main[3]
     governed = [c for c in cues[:idx] if c[2] not in (REPORT, SPEC)] if klass in _GOVERNING else []
     after = toks[main[0] + main[1]:]
@@ -229,12 +230,16 @@ def _clause_pred(sent: str, toks: Sequence[Morph], a_off: int, lex: Lexicon) -> 
         obj = _object(sent, toks, main[0], lex, loose=True)
     if target is not main and target[3] in _VERBAL_HEADS and toks[target[0]].tag == "N":
         head_noun = toks[target[0]].lemma  # "데이터를 공유하기로": the sharing is the undertaking
-    first = any(w in "".join(t.form for t in toks) for w in lex.first) or bool(_ORDINAL.search(sent[a_off:b_off]))
-    creation = klass in (lx.AGREE, lx.PLAN, lx.HEDGE, lx.LAUNCH, lx.REAFFIRM) or (klass == lx.HOLD and first)
+    creation = klass == lx.LAUNCH or any(c[2] == CREATE for c in cues)  # a creation verb, as in English
     zone = sent[a_off:toks[main[0]].start]
-    return Pred(a_off, b_off, klass, action, modality, toks[target[0]].start, obj.text, obj.chunks, obj.plural, obj.at if obj.text else -1, head_noun,
-                negated,
-                creation, creation_decided, reported, speculative, zone)
+    return Pred(a_off, b_off, klass, action, modality, toks[target[0]].start, obj.text, obj.chunks, obj.plural,
+                obj.at if obj.text else -1, head_noun, negated, creation, creation_decided, reported, speculative,
+                zone)
+
+
+def first_occurrence(text: str, lex: Lexicon) -> bool:
+    """The text calls a meeting or an exercise the first, or numbers it (初会合, 첫 회의, 3回目, 제3차)."""
+    return any(w in text for w in lex.first) or bool(_ORDINAL.search(text))
 
 
 _ORDINAL = re.compile(r"\d+\s*(?:回目|번째|차\s)|第\s*\d+\s*回|제\s*\d+\s*차")
