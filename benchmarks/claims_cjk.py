@@ -28,8 +28,7 @@ from claims_dev2 import (  # noqa: E402
     score_part,
 )
 
-from watcher.claims import extract_claims  # noqa: E402
-from watcher.claims import cjk_extract  # noqa: E402
+from watcher.claims import cjk_extract, extract_claims  # noqa: E402
 from watcher.claims.cjk_extract import preload  # noqa: E402
 from watcher.diff import diff_document, initial_states  # noqa: E402
 from watcher.registry import load_registry  # noqa: E402

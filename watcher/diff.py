@@ -26,7 +26,7 @@ from dataclasses import replace
 
 from .claims import Claim
 from .claims import lexicon as lx
-from .claims.cjk_extract import cjk_minted, cjk_naming, cjk_new_candidate
+from .claims.cjk_extract import cjk_minted, cjk_naming, cjk_new_candidate, with_name
 from .claims.match import Matcher, build_matcher
 from .claims.naming import names_in
 from .diff_new import by_signature, established_in, meeting_of, minted, naming_of, new_candidate, summit_of
@@ -161,7 +161,9 @@ def diff_document(
             known = by_signature((s.commitment for s in states.values()), naming) if naming else None
             if known is not None:
                 hits = [known]
-            elif naming is not None and by_signature((com for com, _c in created.values()), naming):
+            elif naming is not None and (made := by_signature((com for com, _c in created.values()), naming)):
+                if c.gloss:   # a Korean/Japanese sentence may give it its name ("「フリーダムエッジ」")
+                    created[made] = (with_name(created[made][0], c), created[made][1])
                 continue   # this document already made it
             elif naming is not None and (cjk_new_candidate(c) if c.gloss else new_candidate(c, naming)):
                 cid = naming.id

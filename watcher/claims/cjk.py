@@ -116,6 +116,7 @@ class Pred:
     obj: str
     chunks: tuple[str, ...]  # the part of obj to gloss, cut at its links
     plural: bool             # obj names several things by their shared head
+    name: str                # a name in quotes in obj (see _quoted_name)
     obj_at: int              # offset of obj in the sentence (-1: none)
     head_noun: str         # the governed cue's verbal noun when it names the undertaking (共有, 協力)
     negated: bool
@@ -233,7 +234,7 @@ def _clause_pred(sent: str, toks: Sequence[Morph], a_off: int, lex: Lexicon) -> 
     creation = klass == lx.LAUNCH or any(c[2] == CREATE for c in cues)  # a creation verb, as in English
     zone = sent[a_off:toks[main[0]].start]
     return Pred(a_off, b_off, klass, action, modality, toks[target[0]].start, obj.text, obj.chunks, obj.plural,
-                obj.at if obj.text else -1, head_noun, negated, creation, creation_decided, reported, speculative,
+                obj.name, obj.at if obj.text else -1, head_noun, negated, creation, creation_decided, reported, speculative,
                 zone)
 
 
@@ -253,6 +254,7 @@ class NounPhrase:
     chunks: tuple[str, ...]      # the conjunct to gloss, cut at its links (의, の, に関する ...)
     at: int = -1                 # offset of text in the sentence
     plural: bool = False         # several things sharing one head: named by the head alone
+    name: str = ""               # a name in quotes inside it, its words spaced ("フリーダム エッジ")
 
 
 _NO_NP = NounPhrase("", ())
@@ -269,6 +271,28 @@ _THING_EVENTS = frozenset({lx.LAUNCH, lx.HOLD, lx.DELAY, lx.DROP, CREATE, REPORT
 
 def _np_tok(t: Morph, lex: Lexicon) -> bool:
     return t.tag in "NQ" or t.form in ("·", "・", "의", "の", "、", ",") or t.lemma in lex.conj
+
+
+_OPEN, _CLOSE = "「『\"“'‘<〈《", "」』\"”'’>〉》"
+
+
+def _quoted_name(sent: str, toks: Sequence[Morph]) -> str:
+    """The name between quotes in a noun phrase, or "": Korean as written ("프리덤 에지"),
+    Japanese as the analyser's words spaced ("「フリーダムエッジ」" -> "フリーダム エッジ"), so that
+    "フリーダム・エッジ" in a later text matches it."""
+    start = -1
+    for k, t in enumerate(toks):
+        if t.tag == "Q" and start < 0 and t.form in _OPEN:
+            start = k
+        elif t.tag == "Q" and start >= 0 and t.form in _CLOSE:
+            inner = toks[start + 1:k]
+            if not inner:
+                return ""
+            text = sent[inner[0].start:inner[-1].end]
+            if _HANGUL.search(text):
+                return text.strip()
+            return " ".join(w.form for w in inner if w.form not in ("・", "·", " "))
+    return ""
 
 
 def _marked_np_end(toks: Sequence[Morph], i: int, allowed: tuple[str, ...], lex: Lexicon) -> int:
@@ -344,15 +368,16 @@ def _object(sent: str, toks: Sequence[Morph], i: int, lex: Lexicon, *, loose: bo
     parts = [tuple(c for c in conj if c) for conj in conjuncts]
     parts = [p for p in parts if p]
     at += len(sent[at:]) - len(sent[at:].lstrip(" 、,"))
+    name = _quoted_name(sent, toks[begin:end + 1])
     if toks[end].form in _FRAME:  # "…する方針", "…의지": the content is the clause before, not a thing
-        return NounPhrase(text, (), -1)
+        return NounPhrase(text, (), -1, name=name)
     heads = [head_of(p[-1]) for p in parts]
     shared = {h for h in heads if h}
     modifiers_only = all(h or len(p) == 1 for h, p in zip(heads, parts, strict=True))
     if len(parts) >= 2 and len(shared) == 1 and heads[-1] and modifiers_only:
         # different things sharing one head ("A훈련과 B훈련", "경보·추적훈련"): named by the head, plural
-        return NounPhrase(text, (parts[-1][-1],), at, plural=True)
+        return NounPhrase(text, (parts[-1][-1],), at, plural=True, name=name)
     chosen = next((p for p in parts if has_head(p[-1])), parts[-1] if parts else ())
-    return NounPhrase(text, chosen, at)
+    return NounPhrase(text, chosen, at, name=name)
 
 

@@ -8,6 +8,7 @@ differ mints a new commitment's id and title from it).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import unicodedata
@@ -136,7 +137,7 @@ def _claim(
         present_link=any(w in nclause for w in lex.present), speculative=speculative,
         reversal=False, creation_decided=p.creation_decided, creation=p.creation,
         trilateral_word=any(w in nclause for w in (*lex.trilateral, *generic_three)),
-        iteration=p.klass == lx.HOLD, gloss=g.en if g is not None else "",
+        iteration=p.klass == lx.HOLD, name=p.name, gloss=g.en if g is not None else "",
     )
 
 
@@ -173,6 +174,20 @@ def cjk_naming(c: Claim) -> Naming | None:
     return Naming(id=cid, title=title, aliases=english, recurring=derive_recurring(title, english))
 
 
+def name_aliases(c: Claim) -> tuple[str, ...]:
+    """A quoted native name the claim's object carries, spaced and unspaced ("フリーダム エッジ",
+    "フリーダムエッジ"): aliases of the commitment it names."""
+    if not c.gloss or not c.name:
+        return ()
+    return tuple(dict.fromkeys((c.name, c.name.replace(" ", ""))))
+
+
+def with_name(com: Commitment, c: Claim) -> Commitment:
+    """``com`` (made by this document) with the name a later sentence of the document gives it."""
+    extra = tuple(a for a in name_aliases(c) if a not in com.aliases)
+    return dataclasses.replace(com, aliases=(*com.aliases, *extra)) if extra else com
+
+
 _STATUS = {lx.LAUNCH: "implemented", lx.HOLD: "in_progress", lx.AGREE: "agreed", lx.REAFFIRM: "agreed"}
 
 
@@ -181,6 +196,7 @@ def cjk_minted(c: Claim, doc: Document) -> Commitment:
     native phrase, the gloss and any Latin name as aliases, keywords in the three languages."""
     fields = minted_fields(c.gloss, c.obj)
     cid, title, aliases, keywords = fields if fields else (c.gloss.replace(" ", "_"), c.gloss, (c.obj,), ())
+    aliases = tuple(dict.fromkeys((*aliases, *name_aliases(c))))
     return Commitment(
         id=cid, title=title, aliases=aliases, keywords=keywords, status=_STATUS.get(c.klass, "proposed"),
         deadline=c.deadline, since=doc.published_at.isoformat() if doc.published_at else "",
