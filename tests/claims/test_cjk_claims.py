@@ -176,3 +176,12 @@ def test_evidence_is_the_sentence_verbatim() -> None:
     for c in claims:
         assert text[c.start:c.end] == c.sentence
         assert text[c.clause_start:c.clause_end] == c.clause
+
+
+def test_a_quoted_katakana_name_is_found_again_with_its_middle_dot() -> None:
+    # datazoo.jp, 2024-06-02; chosunonline (Yonhap), 2025-09-05
+    decided = "日米韓3か国の防衛相は、今年の夏に複数領域での共同訓練「フリーダムエッジ」を初めて行うことを決めた。"
+    held = "韓国軍の合同参謀本部は５日、韓米日３カ国が１５～１９日に公海上で共同訓練「フリーダム・エッジ」を実施すると発表した。"
+    made, again = changes(decided, held, registry=())
+    assert (made.kind, made.commitment) == ("new", "trilateral_multi_domain_exercise")
+    assert again.commitment == made.commitment and again.kind in ("reaffirmed", "advanced")
