@@ -173,8 +173,9 @@ def diff_document(
                     created[cid] = (cjk_minted(c, doc) if c.gloss else minted(naming, c, doc), c)
             if not hits and c.klass == lx.HOLD and not c.retrospective:
                 hits = meeting_of(states, c)
-            if not hits:
-                hits = summit_of(states, c)
+        # the recurring summit, also when the clause names something else too ("yearly meetings between
+        # leaders, foreign ministers ...")
+        hits = [*hits, *(cid for cid in summit_of(states, c) if cid not in hits)]
         if c.klass in (lx.REAFFIRM, lx.HOLD) and not c.retrospective:
             # a list of things praised or held: each one named is reaffirmed
             for n in names_in(c.clause):

@@ -74,7 +74,8 @@ _NEXT_SUMMIT = re.compile(
     r"\b(?:another|next|upcoming|this year'?s|second|third|fourth|fifth|sixth)\s+(?:[\w'’-]+\s+){0,2}?"
     r"(?:trilateral|three-way|leaders?['’]?)\s+summit\b|"
     r"\b(?:trilateral|three-way|leaders?['’]?)\s+summit\b[^.;]{0,50}?\b(?:this year|next year|later this year|"
-    r"before the end of (?:the|this) (?:calendar )?year|at least (?:once a year|annually))"
+    r"before the end of (?:the|this) (?:calendar )?year|at least (?:once a year|annually))|"
+    r"\b(?:yearly|annual)\s+(?:trilateral\s+)?meetings?\s+(?:between|of|among)\s+(?:the\s+|their\s+)?leaders\b"
 )
 _SUMMIT_WORDS = frozenset({"annual", "summit", "leader", "meeting"})
 

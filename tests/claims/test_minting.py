@@ -104,3 +104,50 @@ def test_a_commitment_named_by_the_action_undertaken() -> None:
     assert changes == [("d0.txt", "commitment_to_consult", "new", "agreed"),
                        ("d1.txt", "annual_trilateral_summit", "new", "agreed"),
                        ("d2.txt", "coordinate_support_for_ukraine", "new", "agreed")]
+
+
+def test_a_think_tank_as_the_venue_is_not_the_speaker() -> None:
+    said = ("The United States, Japan and South Korea will hold another trilateral summit before the end of the "
+            "year,” the official said in a speech at the Hudson Institute, a think tank in Washington.")
+    assert [c.klass for c in extract_claims(said)] == ["agree"]
+    analyst = ("The United States, Japan and South Korea will hold another trilateral summit this year, Kim, an "
+               "analyst at a think tank in Seoul, said.")
+    assert extract_claims(analyst) == []
+
+
+def test_the_three_listed_with_a_serial_comma_are_the_subject_of_will() -> None:
+    text = "Japan, the ROK, and the United States will begin the second Freedom Edge exercise on November 13."
+    assert [(c.klass, c.actor) for c in extract_claims(text)] == [("agree", "ministry")]
+
+
+def test_a_meeting_now_is_not_history_because_an_earlier_one_is_named_after_a_comma() -> None:
+    text = ("The national security advisers of the United States, Japan and South Korea met in Washington, "
+            "their first meeting since Camp David in August 2023.")
+    (claim,) = extract_claims(text, published=dt.date(2024, 10, 25))
+    assert (claim.klass, claim.retrospective) == ("hold", False)
+
+
+def test_a_sharing_mechanism_is_named_by_the_activity() -> None:
+    assert _name("welcomed the operationalization of a trilateral missile warning data sharing mechanism",
+                 "a trilateral missile warning data sharing mechanism") == "missile_warning_data_sharing"
+    assert _name("launched a system to share North Korean missile warning data in real time",
+                 "system to share North Korean missile warning data in real time") == "missile_warning_data_sharing"
+
+
+def test_a_korean_or_japanese_name_keeps_an_id_and_a_signature_of_its_own() -> None:
+    from watcher.claims.naming import named
+
+    ko, ja = named("한미일 사무국"), named("日米韓事務局")
+    assert ko is not None and ja is not None and ko.id != ja.id and ko.id.startswith("trilateral_")
+    assert signature("한·미·일 사무국") == signature("한미일 사무국") == frozenset({"사무국"})
+    assert signature("日米韓の事務局") == signature("日米韓事務局") == frozenset({"事務局"})
+
+
+def test_a_quotation_continued_in_its_own_sentence_keeps_its_speaker() -> None:
+    text = ("The leaders of the United States, Japan and South Korea agreed to “improve our trilateral communication "
+            "mechanism,” the statement said. “That will include yearly trilateral meetings between leaders, "
+            "foreign ministers, defense ministers, and national security advisors.”")
+    claims = extract_claims(text)
+    assert [(c.klass, c.actor) for c in claims] == [("agree", "leaders"), ("agree", "leaders")]
+    found = name_of(claims[1].clause, claims[1].sentence, claims[1].obj)
+    assert found is not None and signature(found.title) == signature("annual ministerial meetings")

@@ -160,8 +160,13 @@ def future_subject_ok(sent: str, off: int, clow: str, vs: int, first: int, actor
     if actor == "joint statement":
         return True  # "the joint statement said the secretariat will open in Seoul"
     cut = 0
+    hard = 0   # the last cut that is not ", and" (a list of the three countries runs through it)
     for m in _SUBJECT_CUT.finditer(clow, 0, vs):
         cut = m.end()
+        if not m.group(0).startswith(","):
+            hard = m.end()
+    if lx.countries_in(sent[off + hard:off + vs]) >= THREE:
+        return True   # "Japan, the ROK, and the United States will ..."
     subj = clow[cut:vs].strip()
     if not subj:  # "..., and will hold": the clause's own subject
         cut, subj = 0, clow[:first].strip()

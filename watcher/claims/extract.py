@@ -237,6 +237,7 @@ def extract_claims(text: str, *, published: dt.date | None = None) -> list[Claim
     return out
 
 
+_VENUE_APPOSITIVE = re.compile(r"\b(?:at|in)\s+(?:the\s+)?[\w.'’-]+(?:\s+[\w.'’-]+){0,3},\s+(?:a|an)\s+$")
 _AND_BEFORE = re.compile(r"\band\s+$")
 _BULLETS = frozenset("•◦▪‣-*·")
 
@@ -304,6 +305,9 @@ def _sentence_claims(
     else:
         scope = doc.scope()
     nongov_says = bool(_F_NONGOV.search_in(low, words) and _F_NONGOV_SAY.search_in(low, words))
+    if nongov_says and (", a " in low or ", an " in low):
+        # "said in a speech at the Hudson Institute, a think tank": the venue, not the speaker
+        nongov_says = any(not _VENUE_APPOSITIVE.search(low, 0, m.start()) for m in lx.NONGOV_ACTOR.finditer(low))
     sent_first = lx.ACTOR_FAST.first(low)
     sent_actor = lx.actor_label(sent_first[0]) if sent_first else ""
     reported = bool(_F_REPORTED.search_in(low, words))
@@ -349,11 +353,15 @@ def _sentence_claims(
                 actor = sent_actor
             elif lx.THING_SUBJECT.match(zone) and reported:
                 actor = adjacent
+        continued = (not actor and a == s and bool(adjacent) and sent.lstrip()[:1] in ("“", '"')
+                     and sent.rstrip()[-1:] in ("”", '"'))
+        if continued:
+            actor = adjacent   # '... the statement said. “That will include ...”': the quotation goes on
         if not actor and lx.countries_in(text[a:a + first]) >= THREE:
             actor = "ministry"   # "South Korea, the United States and Japan have agreed ...": the three governments
         if not actor:
             continue
-        if a in bare and not future_subject_ok(sent, a - s, clow, vs, first, actor):
+        if a in bare and not continued and not future_subject_ok(sent, a - s, clow, vs, first, actor):
             klass, vs, ve, vo = bare[a]  # a bare "will" whose subject is not the three governments
             if not klass:
                 continue
@@ -424,6 +432,10 @@ def _claim(
     # history is judged on the claim itself (subject, verb, object), not on later comparisons
     obj_at = clow.find(obj.lower(), vo) if obj else -1
     head_end = obj_at + len(obj) if obj_at >= 0 else min(len(clow), ve + 40)
+    if klass == lx.HOLD:
+        # "met in Washington, ... the first since Camp David in August 2023": the meeting is now
+        comma = clow.find(",", ve)
+        head_end = min(head_end, comma) if comma >= 0 else head_end
     retrospective = bool(_F_RETROSPECTIVE.search(clow, 0, head_end))
     past = f["past_months"]
     if past and isinstance(past, tuple) and klass != lx.DELAY:

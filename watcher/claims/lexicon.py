@@ -81,7 +81,9 @@ VERBS: dict[str, re.Pattern[str]] = {
         r"\b(?:held|hold(?:s|ing)?|conduct(?:ed|s|ing)?|stag(?:ed|es|ing)|carr(?:ied|y|ies) out|"
         r"conven(?:ed|es|e)|met|meet(?:s)?|took place|(?:will|to) take place|kicked off|wrapped up|"
         r"took part in|participat(?:ed|e|es) in|resum(?:ed|e|es|ing)|went ahead|go ahead|"
-        r"proceed(?:ed)? as (?:planned|scheduled)|as (?:planned|scheduled))\b",
+        r"proceed(?:ed)? as (?:planned|scheduled)|as (?:planned|scheduled)|"
+        r"(?:begin|began|begun|begins|start|started|starts) (?:the|a|an|their|its) (?:[\w'’.-]+ ){0,5}?"
+        r"(?:exercises?|drills?|meeting|talks|dialogue))\b",
         r"개최|실시|열렸|열린|開催|実施|行われ",
     ),
     REAFFIRM: _rx(

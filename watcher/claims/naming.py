@@ -18,6 +18,7 @@ particular commitments lives in the registry or in what the watcher minted.
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ _NOMINAL_OF = re.compile(
     r"inauguration|signing|conclusion|start)\s+of\s+",
     re.IGNORECASE,
 )
+_BETWEEN_MINISTERS = re.compile(r"\s+(?:between|of|among)\s+[^.;]{0,80}?\bministers\b", re.IGNORECASE)
 _SETTING_BEFORE = re.compile(
     r"\b(?:at|during|on the sidelines of|on the margins of|ahead of|before|after|following|on the occasion of)"
     r"\s+(?:[\w'’.-]+\s+){0,3}$",
@@ -78,8 +80,10 @@ _SYNONYMS = {
 }
 # verbs an object phrase may still start with ("hold the exercises", "establish a hotline")
 _VERBS = frozenset(
-    ["hold", "holding", "held", "establish", "establishing", "established", "create", "creating", "created", "launch", "launching", "launched", "set", "setting", "up", "develop", "developing", "developed", "conduct", "conducting", "conducted", "stage", "staging", "form", "forming", "build", "building", "open", "opening", "finalize", "finalizing", "meet", "meeting", "convene", "convening", "sign", "signing", "signed", "start", "starting", "begin", "beginning", "activate", "activating", "introduce", "introducing", "pursue", "pursuing", "continue", "continuing", "improve", "improving", "expand", "expanding", "strengthen", "strengthening", "institutionalize", "institutionalizing", "regularize", "regularizing", "make", "making", "organize", "organizing", "host", "hosting", "resume", "resuming", "operate", "operating"]
+    ["hold", "holding", "held", "establish", "establishing", "established", "create", "creating", "created", "launch", "launching", "launched", "set", "setting", "up", "develop", "developing", "developed", "conduct", "conducting", "conducted", "stage", "staging", "form", "forming", "build", "building", "open", "opening", "finalize", "finalizing", "meet", "meeting", "convene", "convening", "sign", "signing", "signed", "start", "starting", "begin", "beginning", "activate", "activating", "introduce", "introducing", "pursue", "pursuing", "continue", "continuing", "improve", "improving", "expand", "expanding", "strengthen", "strengthening", "institutionalize", "institutionalizing", "regularize", "regularizing", "make", "making", "organize", "organizing", "host", "hosting", "resume", "resuming", "operate", "operating",
+     "include", "includes", "including"]
 ) - {"meeting"}
+_CONTAINERS = frozenset({"system", "mechanism", "arrangement", "platform"})
 _DETERMINERS = frozenset({"a", "an", "the", "their", "our", "its", "this", "that", "these", "those", "such"})
 _TRILATERAL = frozenset({"trilateral", "three-way"})
 _TRIVIAL = frozenset({"trilateral", "cooperation", "us", "japan", "rok", "korea", "and", "for", "on", "to", "of",
@@ -125,14 +129,15 @@ def heading(sentence: str) -> str:
     return label if caps >= max(1, len(words) // 2) and len(words) >= 2 else ""
 
 
-def _np_at_head(text: str) -> tuple[str, str] | None:
-    """(noun phrase ending at the first institution noun of ``text``, that noun), modifiers kept."""
+def _np_at_head(text: str, tail: str = "") -> tuple[str, str] | None:
+    """(noun phrase ending at the first institution noun of ``text``, that noun), modifiers kept.
+    ``tail``: what follows ``text`` in its clause (read only to see what the noun is "between")."""
     m = _HEAD_RX.search(text)
     if m is None:
         return None
     head = m.group(0)
     # "<head1> of <phrase with head2>": the thing named is the second
-    after = text[m.end():]
+    after = text[m.end():] + tail
     of = re.match(r"\s+(?:of|for)\s+", after)
     if of and head.lower() in ("meeting", "meetings", "memorandum", "plan", "round"):
         inner = _np_at_head(after[of.end():])
@@ -142,6 +147,8 @@ def _np_at_head(text: str) -> tuple[str, str] | None:
             return inner
     if _SETTING_BEFORE.search(text, 0, m.start()):
         return None   # "meet at this APEC summit": a venue, not the thing undertaken
+    if head.lower().startswith("meeting") and _BETWEEN_MINISTERS.match(after):
+        head = "ministerial meetings"   # "yearly meetings between leaders, foreign ministers, ..."
     parts = re.split(r"([,;:()\"“”]|\b(?:to|and|with|that|which|by|in|at|on|for|of|as|from)\s)", text[:m.start()])
     before = parts[-1]
     # coordinated modifiers: "missile warning, search and tracking exercises" keeps all three
@@ -223,7 +230,8 @@ def _name_of(clause: str, sentence: str, obj: str) -> Naming | None:
     of = _NOMINAL_OF.search(text)
     if of and of.start() < 30:
         text = text[of.end():]
-    found = _np_at_head(text)
+    at = clause.find(text) if text else -1
+    found = _np_at_head(text, clause[at + len(text):] if at >= 0 else "")
     if found is None:
         return None
     phrase, head = found
@@ -258,6 +266,10 @@ def _naming(name: str, acronyms: tuple[str, ...], *, proper: bool, annual: bool,
     if _MINISTERIAL.search(canon):
         canon = ("annual " if re.search(r"\bannual", canon, re.IGNORECASE) else "") + "ministerial meetings"
     words = canon.split()
+    if not proper and len(words) >= 3 and words[-1].lower() in _CONTAINERS and words[-2].lower().endswith("ing"):
+        # "a trilateral missile warning data sharing mechanism": the activity is the name
+        words = [w for w in words[:-1] if w.lower() not in _TRILATERAL]
+        trilateral = False
     if not proper:
         # the words in the text's order ("multi-year trilateral framework"); "trilateral" first when absent
         words = [w for i, w in enumerate(words) if w.lower() != "trilateral" or "trilateral" not in
@@ -266,7 +278,9 @@ def _naming(name: str, acronyms: tuple[str, ...], *, proper: bool, annual: bool,
             words = ["trilateral", *words]
         if annual and not any(w.lower() in ("annual", "yearly") for w in words):
             words = ["annual", *words]
-    cid = slug(" ".join(words))[:80].strip("_") or "trilateral_commitment"
+    # a name with no Latin letters (사무국, 事務局) keeps a stable id of its own rather than a shared fallback
+    cid = slug(" ".join(words))[:80].strip("_") or "trilateral_" + hashlib.sha1(
+        unicodedata.normalize("NFKC", name).encode()).hexdigest()[:10]
     title = " ".join(words)
     title = title[:1].upper() + title[1:]
     aliases = [name, " ".join(words), *acronyms, *(e for e in extra if 0 < len(e.split()) <= 8)]
@@ -295,7 +309,15 @@ def signature(name: str) -> frozenset[str]:
         if w.endswith("s") and not w.endswith("ss") and len(w) > 4 and w not in ("talks",):
             w = w[:-1]
         out.add(w)
+    for run in _CJK_RUN.findall(low):   # Korean and Japanese names: each run of script, format words left out
+        run = _CJK_FORMAT.sub("", run)
+        if run and run not in ("한", "미", "일", "日", "米", "韓"):   # 한·미·일 written with dots
+            out.add(run)
     return frozenset(out)
+
+
+_CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]+")
+_CJK_FORMAT = re.compile(r"^(?:한미일|한일미|미일한|日米韓|韓米日|米日韓|日韓米|3국|3カ国|三か国|3か国)(?:의|간|の)?|(?:간|の)$")
 
 
 def names_in(text: str) -> list[Naming]:
