@@ -139,15 +139,14 @@ def _report(name: str, result: dict[str, object], distractor_changes: int | None
 
 
 def _dev2_docs(lang: str) -> tuple[list[Doc], Path]:
-    """dev2's documents and distractors in date order, each with its header cut off (the header is for us)."""
+    """dev2's documents and distractors in date order, as the files are: `watcher ingest` reads their
+    `title:/date:/url:/outlet:/note:` header as front matter (never as text); the date is also passed."""
     base = DEV2 / lang
     out: list[Doc] = []
-    stripped = Path(tempfile.mkdtemp(prefix=f"claims-dev2-{lang}-"))
     for p in sorted([*(base / "docs").glob("*.txt"), *(base / "distractors").glob("*.txt")]):
-        head, _, body = p.read_text(encoding="utf-8").partition("\n---\n")
+        head, _, _body = p.read_text(encoding="utf-8").partition("\n---\n")
         meta = {k.strip(): v.strip() for k, v in (x.split(":", 1) for x in head.splitlines() if ":" in x)}
-        (stripped / p.name).write_text(body.strip() + "\n", encoding="utf-8")
-        out.append((stripped / p.name, meta["date"], False, meta.get("outlet") or None))
+        out.append((p, meta["date"], False, meta.get("outlet") or None))
     out.sort(key=lambda d: (d[1], d[0].name))
     return out, base
 

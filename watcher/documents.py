@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import tomllib
 from pathlib import Path
 
@@ -35,6 +36,16 @@ def read_document(path: str | os.PathLike[str], *, url: str | None = None, title
         url = url or ex.canonical_url
     else:
         text = raw.decode("utf-8", errors="replace").replace("\r\n", "\n").strip()
+        meta, text = front_matter(text)
+        title = title or meta.get("title") or None
+        url = url or meta.get("url") or None
+        if published is None and meta.get("date"):
+            try:
+                published = dt.datetime.fromisoformat(meta["date"][:10]).replace(tzinfo=dt.UTC)
+            except ValueError:
+                raise ConfigError([f"{p}: front matter: date {meta['date']!r} is not an ISO date"]) from None
+        if source == "ingest" and meta.get("outlet"):
+            source = meta["outlet"][:200]
         if title is None:
             first, _, rest = text.partition("\n")
             title = first.strip() if first.strip() and len(first) <= 200 and rest.startswith("\n") else p.name
@@ -42,6 +53,29 @@ def read_document(path: str | os.PathLike[str], *, url: str | None = None, title
     return Article(source=source, guid=None, url=url, canonical_url=canonical_url(url) if url else None,
                    title=title or p.name, text=text, published_at=published, doc=p.name, official=official,
                    fetched_at=now, content_hash=content_hash(text), simhash=simhash(text))
+
+
+_META_LINE = re.compile(r"^([A-Za-z][\w-]{0,30}):[ \t]*(.*)$")
+
+
+def front_matter(text: str) -> tuple[dict[str, str], str]:
+    """A header of ``key: value`` lines closed by a ``---`` line (optionally opened by one too), as a
+    pasted document often carries (title, date, url, outlet, note): its fields and the body without it.
+    Text without such a header comes back whole, so that a note about the document is never read as
+    the document."""
+    lines = text.split("\n")
+    i = 1 if lines and lines[0].strip() == "---" else 0
+    meta: dict[str, str] = {}
+    while i < len(lines) and i < 40:
+        line = lines[i]
+        if line.strip() == "---":
+            return (meta, "\n".join(lines[i + 1:]).strip()) if meta else ({}, text)
+        m = _META_LINE.match(line)
+        if m is None:
+            return {}, text
+        meta[m.group(1).lower()] = m.group(2).strip()
+        i += 1
+    return {}, text
 
 
 def seed_articles(now: dt.datetime | None = None) -> list[Article]:

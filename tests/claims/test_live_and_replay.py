@@ -186,3 +186,15 @@ def test_weakening_one_commitment_leaves_the_other_named_alone() -> None:
             "exercise and reaffirmed the trilateral secretariat.")
     assert sorted(_claims_diff(text)) == [("freedom_edge", "weakened", "in_progress", None),
                                           ("trilateral_secretariat", "reaffirmed", "agreed", None)]
+
+
+def test_a_pasted_documents_header_is_front_matter_not_text(tmp_path: Path) -> None:
+    p = _doc(tmp_path, "e99.txt", "title: Leaders agree\ndate: 2024-11-15\nurl: https://example.org/a\n"
+             "outlet: Some Wire\nnote: the leaders agreed to launch a trilateral secretariat (a labeller's note)\n"
+             "---\nThe leaders of the United States, Japan and South Korea met in Lima.\n")
+    art = read_document(p, now=NOW)
+    assert (art.title, art.url, art.source) == ("Leaders agree", "https://example.org/a", "Some Wire")
+    assert art.published_at == dt.datetime(2024, 11, 15, tzinfo=dt.UTC)
+    assert art.text == "The leaders of the United States, Japan and South Korea met in Lima."
+    plain = _doc(tmp_path, "plain.txt", "Washington: the leaders met.\n\nNothing else.\n")
+    assert read_document(plain, now=NOW).text == "Washington: the leaders met.\n\nNothing else."

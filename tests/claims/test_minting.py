@@ -151,3 +151,9 @@ def test_a_quotation_continued_in_its_own_sentence_keeps_its_speaker() -> None:
     assert [(c.klass, c.actor) for c in claims] == [("agree", "leaders"), ("agree", "leaders")]
     found = name_of(claims[1].clause, claims[1].sentence, claims[1].obj)
     assert found is not None and signature(found.title) == signature("annual ministerial meetings")
+
+
+def test_an_iteration_named_as_the_subject_with_a_participle_is_held() -> None:
+    text = ("The United States, Japan and South Korea agree on regional issues. The inaugural trilateral "
+            "Indo-Pacific Dialogue, held in Washington on January 5, marked a significant development.")
+    assert [(c.klass, c.actor) for c in extract_claims(text)][-1] == ("hold", "officials")

@@ -341,7 +341,9 @@ def _sentence_claims(
         if not actor and not zone and a > s and clause_actor and _AND_BEFORE.search(text, max(0, a - 6), a):
             actor = clause_actor
         if not actor:
-            passive = bool(lx.PASSIVE_AUX.search(clow, 0, first))
+            # "was held", or a participle after a comma: "The inaugural Dialogue, held in Washington, ..."
+            passive = bool(lx.PASSIVE_AUX.search(clow, 0, first)) or (
+                klass == lx.HOLD and clow[:first].rstrip().endswith(",") and clow[first:first + 4] == "held")
             pronoun = bool(lx.PRONOUN_SUBJECT.search(zone)) or first_person
             if pronoun or not zone or passive:
                 # a pronoun refers back to the last actor named; no subject at all only to one

@@ -141,6 +141,9 @@ def ingest(ctx: Ctx, files: tuple[str, ...], url: str | None, title: str | None,
            source_name: str, official: bool, force: bool, as_json: bool) -> None:
     """Add documents by hand (a statement an analyst pasted) through filter, store, claims, diff.
 
+    A text file may open with `key: value` lines (title, date, url, outlet, note) closed by a
+    `---` line: they are read as the document's details, never as its text.
+
     \b
     Example:
       watcher ingest statement.txt --published 2024-11-15 --official --url https://example.org/s
