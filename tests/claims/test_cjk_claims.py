@@ -185,3 +185,14 @@ def test_a_quoted_katakana_name_is_found_again_with_its_middle_dot() -> None:
     made, again = changes(decided, held, registry=())
     assert (made.kind, made.commitment) == ("new", "trilateral_multi_domain_exercise")
     assert again.commitment == made.commitment and again.kind in ("reaffirmed", "advanced")
+
+
+def test_a_listed_clause_takes_the_final_agreement() -> None:
+    # wowtv.co.kr, 2023-08-19: both meetings are agreed to, neither is held yet
+    text = ("3국은 앞으로 한미일 정상회의를 최소 연 1회 이상 열고, 3국 국가안보실장과 외교, 국방, 산업 장관도 "
+            "매년 회의를 개최하기로 합의했다.")
+    claims = extract_claims(text, published=D)
+    assert [c.klass for c in claims] == [lx.AGREE, lx.AGREE]
+    assert claims[0].obj == "한미일 정상회의"
+    [ch] = changes(text)
+    assert (ch.commitment, ch.kind) == ("annual_leaders_summit", "reaffirmed")

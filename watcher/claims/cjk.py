@@ -13,6 +13,7 @@ Only sentences a cheap prefilter passes (a predicate cue among the characters) a
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -57,6 +58,7 @@ class Lexicon:
     phrases: tuple[tuple[tuple[str, ...], tuple[str, str]], ...]
     future: tuple[str, ...]          # lemmas after the predicate that make it future / an undertaking
     past: tuple[str, ...]            # lemmas right after it that make it past
+    shared_endings: tuple[str, ...]  # listing endings whose clause takes the next predicate's mood (-고,)
     light: tuple[str, ...]           # light verbs that make a verbal noun a predicate (하다, する)
     complement: tuple[str, ...]      # particles after which a verbal noun is still a predicate (ETN 기로 ...)
     first: tuple[str, ...]           # "first" (a first meeting held makes the thing)
@@ -157,6 +159,7 @@ def clause_preds(sent: str, toks: Sequence[Morph], lex: Lexicon) -> list[Pred]:
     """The predicates of a sentence, one per clause that has a cue (a clause without one joins
     the next)."""
     out: list[Pred] = []
+    shared: list[bool] = []   # the clause ends in a listing ending whose mood the next predicate gives
     start = 0
     a_off = 0
     n = len(toks)
@@ -167,8 +170,14 @@ def clause_preds(sent: str, toks: Sequence[Morph], lex: Lexicon) -> list[Pred]:
         pred = _clause_pred(sent, span, a_off, lex)
         if pred is not None:
             out.append(pred)
+            shared.append(toks[k].form in lex.shared_endings)
             start = k + 1
             a_off = toks[k + 1].start if k + 1 < n else len(sent)
+    # "정상회의를 매년 열고, 장관 회의도 개최하기로 합의했다": the first is agreed too, not held
+    for i in range(len(out) - 2, -1, -1):
+        nxt = out[i + 1]
+        if shared[i] and out[i].klass in (lx.HOLD, lx.LAUNCH) and nxt.klass in (lx.AGREE, lx.PLAN, lx.HEDGE):
+            out[i] = dataclasses.replace(out[i], klass=nxt.klass, action=nxt.action, modality=nxt.modality)
     return out
 
 
@@ -260,7 +269,8 @@ class NounPhrase:
 _NO_NP = NounPhrase("", ())
 # time words and adverbial nouns are not what a predicate is about ("사무국을 연내 출범", "来月開催")
 _TIME = frozenset({"연내", "올해", "내년", "내달", "연말", "다음", "달", "무기한", "당일", "즉시", "조속히", "오늘",
-                   "이날", "결국", "끝내", "사실상", "당초", "일단", "年内", "来月", "来年", "今年", "年末", "今夏", "今月", "無期限", "当面"})
+                   "이날", "결국", "끝내", "사실상", "당초", "일단", "이상", "이하", "최소", "최대", "매년", "매달", "年内",
+                   "来月", "来年", "今年", "年末", "今夏", "今月", "無期限", "当面", "以上", "毎年"})
 _LINK_VERBS = frozenset({"関する", "係る", "関わる", "向ける", "관하", "대하", "위하", "향하"})
 _FRAME = frozenset({"방침", "방안", "의지", "입장", "중요성", "필요성", "약속", "의향", "方針", "方向", "意向", "立場",
                     "重要性", "必要性", "考え", "姿勢", "意志", "約束"})

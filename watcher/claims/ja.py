@@ -97,6 +97,7 @@ LEXICON = Lexicon(
     future=("予定", "方針", "する", "させる", "れる", "られる"),
     past=("た",),
     first=("初", "初めて"),
+    shared_endings=(),
     light=("する", "できる", "させる", "される", "中"),
     complement=("へ",),
     negation=("ない", "ず", "ぬ", "ん"),
