@@ -60,6 +60,7 @@ class Analyzer:
         # replay: (commitment, doc, detected kind) -> an analyst's decision, applied as the rebuild reaches
         # the change, so that later documents are read against the reviewed state as they were live
         self.reviews = reviews or {}
+        self._reviews_seen: int | None = None   # the latest review id these states know of
 
     @property
     def states(self) -> dict[str, Any]:
@@ -96,6 +97,7 @@ class Analyzer:
         from . import claims as _claims
         from . import diff as _diff
 
+        self._follow_reviews(conn)
         states = dict(self.states)
         pending: list[tuple[dict[str, Any], Any]] = []    # this batch's changes, inserted together at the end
         dirty: dict[str, Any] = {}
@@ -126,6 +128,19 @@ class Analyzer:
         if written and self.on_changes is not None:
             self.on_changes(conn, written)
         return states, len(written)
+
+    def _follow_reviews(self, conn: Connection) -> None:
+        """An analyst's review (in `watcher serve`, another process) moves the stored states: when a
+        review was recorded since these states were read, read them again, so that the next article is
+        diffed against the reviewed status, as `watcher replay` will."""
+        from sqlalchemy import func, select
+
+        from .store.schema import reviews
+
+        latest = int(conn.execute(select(func.coalesce(func.max(reviews.c.id), 0))).scalar_one())
+        if self._reviews_seen is not None and latest != self._reviews_seen:
+            self._states = load_states(conn)
+        self._reviews_seen = latest
 
     def _reviewed(self, result: Any, doc: str) -> Any:
         from dataclasses import replace

@@ -92,6 +92,29 @@ def test_replay_after_a_rejected_change_rebuilds_the_live_transition(db_url: str
     store.dispose()
 
 
+def test_a_running_analyzer_follows_a_review_made_elsewhere(db_url: str, tmp_path: Path) -> None:
+    """The daemon keeps one analyzer; a change rejected in the web interface meanwhile is no longer the
+    status the next article is read against (as `watcher replay` will read it)."""
+    store, _ = _store(db_url, tmp_path)
+    analyzer = Analyzer.from_store(store)
+    cancel = _doc(tmp_path, "a-cancel.txt", "Seoul report\n\nThe leaders of the United States, Japan and South "
+                  "Korea cancelled the trilateral secretariat, officials said.\n")
+    launch = _doc(tmp_path, "b-launch.txt", "Launch\n\nSouth Korea, the United States and Japan officially launched "
+                  "the trilateral secretariat in Seoul on Monday.\n")
+    for path, day in ((cancel, 1), (launch, 20)):
+        art = read_document(path, published=dt.datetime(2024, 11, day, tzinfo=dt.UTC), now=NOW)
+        store_articles(store, [art], now=NOW, analyzer=analyzer)
+        if day == 1:
+            with store.write() as conn:
+                (dropped,) = q.list_changes(conn, limit=None)
+                _reviews.apply_review(conn, dropped["id"], "reject", reviewer="Kim")
+    live = _changes(store)
+    assert live[-1][2:5] == ("advanced", "agreed", "implemented")
+    replay_store(store)
+    assert _changes(store) == live
+    store.dispose()
+
+
 def test_a_set_ingested_live_equals_its_replay(db_url: str, tmp_path: Path) -> None:
     """Real texts one by one as `watcher ingest` takes them, then `watcher replay`: the same changes."""
     store, _ = _store(db_url, tmp_path, (DEV2 / "registry.toml").read_text(encoding="utf-8"))
