@@ -26,6 +26,7 @@ from dataclasses import replace
 
 from .claims import Claim
 from .claims import lexicon as lx
+from .claims.cjk_extract import cjk_minted, cjk_naming, cjk_new_candidate, with_name
 from .claims.match import Matcher, build_matcher
 from .claims.naming import names_in
 from .diff_new import by_signature, established_in, meeting_of, minted, naming_of, new_candidate, summit_of
@@ -156,18 +157,20 @@ def diff_document(
             continue
         hits = matcher.match(c.clause or c.sentence, focus=_focus(c))
         if not hits:
-            naming = naming_of(c)
+            naming = cjk_naming(c) if c.gloss else naming_of(c)
             known = by_signature((s.commitment for s in states.values()), naming) if naming else None
             if known is not None:
                 hits = [known]
-            elif naming is not None and by_signature((com for com, _c in created.values()), naming):
+            elif naming is not None and (made := by_signature((com for com, _c in created.values()), naming)):
+                if c.gloss:   # a Korean/Japanese sentence may give it its name ("「フリーダムエッジ」")
+                    created[made] = (with_name(created[made][0], c), created[made][1])
                 continue   # this document already made it
-            elif naming is not None and new_candidate(c, naming):
+            elif naming is not None and (cjk_new_candidate(c) if c.gloss else new_candidate(c, naming)):
                 cid = naming.id
                 if cid in states:
                     hits = [cid]
                 elif cid not in created:
-                    created[cid] = (minted(naming, c, doc), c)
+                    created[cid] = (cjk_minted(c, doc) if c.gloss else minted(naming, c, doc), c)
             if not hits and c.klass == lx.HOLD and not c.retrospective:
                 hits = meeting_of(states, c)
         # the recurring summit, also when the clause names something else too ("yearly meetings between

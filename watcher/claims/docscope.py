@@ -4,6 +4,7 @@ trilateral it is about), worked out only when a claim asks for them (pure; used 
 from __future__ import annotations
 
 from . import lexicon as lx
+from .cjk_extract import doc_scope as cjk_doc_scope
 from .clauses import THREE
 
 _Feat = tuple[frozenset[str], bool, bool, bool]
@@ -19,13 +20,20 @@ class DocScope:
     """The sentences of a document, with their features and the document's scope worked out
     only when a claim asks for them (most sentences carry none)."""
 
-    __slots__ = ("text", "sentences", "_feats", "_scope")
+    __slots__ = ("text", "sentences", "_feats", "_scope", "_cjk_scope")
 
     def __init__(self, text: str, sentences: list[tuple[int, int]]) -> None:
         self.text = text
         self.sentences = sentences
         self._feats: list[_Feat | None] = [None] * len(sentences)
         self._scope: str | None = None
+        self._cjk_scope: str | None = None
+
+    def cjk_scope(self) -> str:
+        """The format a Korean/Japanese text is about (worked out once, when asked)."""
+        if self._cjk_scope is None:
+            self._cjk_scope = cjk_doc_scope(self.text)
+        return self._cjk_scope
 
     def features(self, i: int) -> _Feat:
         feat = self._feats[i]

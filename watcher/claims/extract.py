@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, replace
 
 from . import lexicon as lx
+from .cjk_extract import sentence_claims as cjk_sentence_claims
 from .clauses import (
     THREE,
     TRILATERAL_SEARCH,
@@ -69,6 +70,7 @@ class Claim:
     trilateral_word: bool = False    # "trilateral", "three-way", "the three", 한미일 ...
     iteration: bool = False          # an occurrence held / scheduled (hold class)
     name: str = ""                   # the name of what the claim is about, when the analyser found one
+    gloss: str = ""                  # Korean/Japanese claims: the English gloss of ``obj`` (new ids, titles)
 
     @property
     def evidence(self) -> str:
@@ -142,9 +144,13 @@ def extract_claims(text: str, *, published: dt.date | None = None) -> list[Claim
         if sent.rstrip("\"'”’ )").endswith("?"):
             context = (context[0], "")
             continue
-        claims, context = _sentence_claims(sent, s, e, text, published, doc, idx, context)
-        if not claims and sent.lstrip()[:1] in _BULLETS:
-            claims = _bullet_claim(sent, s, e, doc, idx, context[0])
+        cjk = cjk_sentence_claims(sent, s, e, published, context, doc.cjk_scope())
+        if cjk is None:
+            claims, context = _sentence_claims(sent, s, e, text, published, doc, idx, context)
+            if not claims and sent.lstrip()[:1] in _BULLETS:
+                claims = _bullet_claim(sent, s, e, doc, idx, context[0])
+        else:
+            claims, context = cjk
         out.extend(claims)
     return out
 
