@@ -252,7 +252,7 @@ def first_occurrence(text: str, lex: Lexicon) -> bool:
     return any(w in text for w in lex.first) or bool(_ORDINAL.search(text))
 
 
-_ORDINAL = re.compile(r"\d+\s*(?:回目|번째|차\s)|第\s*\d+\s*回|제\s*\d+\s*차")
+_ORDINAL = re.compile(r"(?<!\d)\d+\s*(?:回目|번째|차\s)|第\s*\d+\s*回|제\s*\d+\s*차")
 _VERBAL_HEADS = frozenset({"share", "cooperate", "consult"})
 _LEADING = frozenset({"ため", "こと", "もの", "위해", "것", "등", "など", "데", "수"})
 

@@ -40,7 +40,7 @@ _NOMINAL_OF = re.compile(
     r"inauguration|signing|conclusion|start)\s+of\s+",
     re.IGNORECASE,
 )
-_BETWEEN_MINISTERS = re.compile(r"\s+(?:between|of|among)\s+[^.;]{0,80}?\bministers\b", re.IGNORECASE)
+_BETWEEN_MINISTERS = re.compile(r"(?<!\s)\s+(?:between|of|among)\s+[^.;]{0,80}?\bministers\b", re.IGNORECASE)
 _SETTING_BEFORE = re.compile(
     r"\b(?:at|during|on the sidelines of|on the margins of|ahead of|before|after|following|on the occasion of)"
     r"\s+(?:[\w'’.-]+\s+){0,3}$",
