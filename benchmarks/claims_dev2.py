@@ -2,6 +2,7 @@
 the tuning part and the held-out part separately (documents whose two-digit number is 3 mod 4).
 
     python benchmarks/claims_dev2.py en [-v] [--part tune|held|all]
+    python benchmarks/claims_dev2.py en --root benchmarks/claims_real --part all   # the kept-aside real texts
 """
 
 from __future__ import annotations
@@ -78,11 +79,15 @@ def score_part(lang: str, changes: list[Change], part: str) -> str:
 
 
 def main() -> int:
+    global DEV2
     ap = argparse.ArgumentParser()
     ap.add_argument("lang", choices=["en", "ko-ja"])
     ap.add_argument("--part", default="tune", choices=["tune", "held", "all"])
     ap.add_argument("-v", "--verbose", action="store_true")
+    ap.add_argument("--root", type=Path, default=DEV2,
+                    help="a folder in dev2's layout (en/, ko-ja/): dev2 by default; benchmarks/claims_real is kept aside")
     args = ap.parse_args()
+    DEV2 = args.root.resolve()
     changes = run(args.lang)
     if args.verbose:
         gold = [json.loads(x) for x in (DEV2 / args.lang / "gold.jsonl").read_text().splitlines() if x.strip()]
