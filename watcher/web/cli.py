@@ -45,8 +45,10 @@ def configured_channels(ctx: Ctx) -> list[dict[str, str]]:
 @click.option("--token-env", metavar="VAR",
               help="Name of an environment variable holding the access token (required off loopback).")
 @click.option("--no-replay", is_flag=True, help="Hide the button that re-runs replay.")
+@click.option("--metrics-port", "metrics_port", metavar="[HOST:]PORT", default=None,
+              help="Serve Prometheus metrics on this port (127.0.0.1 unless HOST: is given).")
 @pass_ctx
-def serve(ctx: Ctx, host: str, port: int, token_env: str | None, no_replay: bool) -> None:
+def serve(ctx: Ctx, host: str, port: int, token_env: str | None, no_replay: bool, metrics_port: str | None) -> None:
     """The web review interface: overview, commitments with timelines, article search,
     sources, alerts and change review, plus CSV/JSON export and a JSON API under /api/.
 
@@ -71,6 +73,10 @@ def serve(ctx: Ctx, host: str, port: int, token_env: str | None, no_replay: bool
     if not loopback and not token:
         raise click.UsageError(f"--host {host} is not a loopback address: give an access token with --token-env VAR")
     store = ctx.store()
+    if metrics_port is not None:
+        from ..scale.cli import start_metrics
+
+        start_metrics(metrics_port, store)
     app: Any = WebApp(store, token=token, channels=configured_channels(ctx), allow_replay=not no_replay,
                       allowed_hosts=None)
     server = make(app, host, port)

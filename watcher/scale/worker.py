@@ -1,0 +1,63 @@
+"""``watcher worker``: one process of the scale-out, running procrastinate's worker over our tasks.
+
+Start as many as you like, on as many machines, against one PostgreSQL: each syncs the sources from its
+sources.toml (all must carry the same file), then takes jobs from the queues it was given. SIGTERM or
+SIGINT stops it gracefully (jobs in flight get STOP_GRACE seconds); a ``kill -9`` costs nothing but
+time: its heartbeat stops, and ``retry_stalled_jobs`` on another worker queues its jobs again.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from ..config import Settings
+from ..errors import StorageError
+from ..pipeline import Poller
+from ..store import Store
+from .runtime import Runtime
+
+log = logging.getLogger("watcher.scale")
+
+STOP_GRACE = 30.0        # seconds the jobs in flight get after SIGTERM
+FETCH_POLL = 1.0         # seconds between looks at the queue for jobs scheduled ahead (polls are at a time)
+
+
+def sync_sources(store: Store, settings: Settings, tries: int = 5) -> None:
+    """Make the sources table match sources.toml; workers starting together may collide: try again."""
+    for attempt in range(tries):
+        try:
+            store.sync_sources(settings.sources)
+            return
+        except StorageError:
+            if attempt == tries - 1:
+                raise
+            time.sleep(0.2 * (attempt + 1))
+
+
+async def run_worker(settings: Settings, store: Store, *, concurrency: int, queues: Sequence[str],
+                     metrics: Any = None, name: str | None = None, parse_workers: int | None = None,
+                     install_signal_handlers: bool = True) -> None:
+    """Run until stopped (SIGTERM/SIGINT)."""
+    from .queue import app, connector_for
+
+    sync_sources(store, settings)
+    runtime = Runtime(settings, store, metrics=metrics)
+    name = name or f"{socket.gethostname()}:{os.getpid()}"
+    with app.replace_connector(connector_for(store.url, max_size=concurrency + 4)):
+        async with app.open_async():
+            try:
+                async with Poller(settings, runtime.serial, analyzer=runtime.analyzer,
+                                  workers=parse_workers) as poller:
+                    runtime.poller = poller
+                    log.warning("watcher worker %s: queues %s, concurrency %d", name, ",".join(queues), concurrency)
+                    await app.run_worker_async(
+                        queues=list(queues), concurrency=concurrency, name=name, delete_jobs="successful",
+                        additional_context={"watcher": runtime}, fetch_job_polling_interval=FETCH_POLL,
+                        shutdown_graceful_timeout=STOP_GRACE, install_signal_handlers=install_signal_handlers)
+            finally:
+                await runtime.aclose()
