@@ -50,6 +50,7 @@ async def run_worker(settings: Settings, store: Store, *, concurrency: int, queu
     name = name or f"{socket.gethostname()}:{os.getpid()}"
     with app.replace_connector(connector_for(store.url, max_size=concurrency + 4)):
         async with app.open_async():
+            await _dispatch_now(app)
             try:
                 async with Poller(settings, runtime.serial, analyzer=runtime.analyzer,
                                   workers=parse_workers) as poller:
@@ -61,3 +62,13 @@ async def run_worker(settings: Settings, store: Store, *, concurrency: int, queu
                         shutdown_graceful_timeout=STOP_GRACE, install_signal_handlers=install_signal_handlers)
             finally:
                 await runtime.aclose()
+
+
+async def _dispatch_now(app: Any) -> None:
+    """A worker that starts queues what is due at once rather than at the next 15 s tick."""
+    from procrastinate.exceptions import AlreadyEnqueued
+
+    try:
+        await app.configure_task("watcher.dispatch_due", queueing_lock="dispatch").defer_async(timestamp=0)
+    except AlreadyEnqueued:
+        pass
