@@ -40,7 +40,7 @@ async def poll_source(context: JobContext, source_id: int) -> str:
 @app.task(name=DELIVER_TASK, queue=ALERT_QUEUE, pass_context=True)
 async def deliver_alert(context: JobContext, alert_id: str) -> str:
     """Send one outbox row and record the outcome."""
-    return await _rt(context).deliver_alert(alert_id, context.app.job_manager)
+    return await _rt(context).deliver_alert(alert_id, context.app.job_manager, retried=context.job.attempts > 0)
 
 
 @app.periodic(cron="* * * * *", periodic_id="sweep_alerts", queueing_lock="sweep_alerts")

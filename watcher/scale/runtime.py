@@ -202,9 +202,13 @@ class Runtime:
         return outcome
 
     # -- alerts ----------------------------------------------------------------------------
-    def _take(self, alert_id: str) -> tuple[Channel, Claimed, Any] | dt.datetime | None:
+    def _take(self, alert_id: str, retried: bool) -> tuple[Channel, Claimed, Any] | dt.datetime | None:
         """Lease one outbox row (``FOR UPDATE SKIP LOCKED``: a row another worker holds is its own).
-        Returns what to send, the time to come back (backing off), or None (nothing to do)."""
+        Returns what to send, the time to come back (backing off), or None (nothing to do).
+
+        A row leased by a sender that is gone is taken over: one on this host whose process is no
+        longer running, or the one this job ran on before it was requeued as stalled (``retried``:
+        at most one job carries an alert, so the lease was that dead worker's)."""
         from ..notify import outbox
 
         assert self.notifier is not None
@@ -216,7 +220,8 @@ class Runtime:
                 return None
             if r.state == "pending" and r.next_attempt_at > now:
                 return r.next_attempt_at
-            if r.state == "sending" and r.lease_until is not None and r.lease_until >= now:
+            if r.state == "sending" and r.lease_until is not None and r.lease_until >= now \
+                    and not retried and not self.notifier.is_dead(r.lease_owner):
                 return None       # a live sender holds it
             ch = self.notifier.cfg.channel(r.channel)
             if ch is None or not ch.enabled:
@@ -231,10 +236,10 @@ class Runtime:
             rows = outbox.change_rows(conn, [r.change_id]) if r.change_id is not None else []
             return ch, item, (rows, None, None)
 
-    async def deliver_alert(self, alert_id: str, manager: JobManager) -> str:
+    async def deliver_alert(self, alert_id: str, manager: JobManager, *, retried: bool = False) -> str:
         if self.notifier is None:
             return "no alert channels"
-        taken = await asyncio.to_thread(self._take, alert_id)
+        taken = await asyncio.to_thread(self._take, alert_id, retried)
         if taken is None:
             return "nothing to do"
         if isinstance(taken, dt.datetime):
