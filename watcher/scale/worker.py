@@ -24,7 +24,7 @@ from .runtime import Runtime
 log = logging.getLogger("watcher.scale")
 
 STOP_GRACE = 30.0        # seconds the jobs in flight get after SIGTERM
-FETCH_POLL = 1.0         # seconds between looks at the queue for jobs scheduled ahead (polls are at a time)
+FETCH_POLL = 0.25        # seconds between looks at the queue for jobs scheduled ahead (polls are at a time)
 
 
 def sync_sources(store: Store, settings: Settings, tries: int = 5) -> None:
@@ -43,13 +43,16 @@ async def run_worker(settings: Settings, store: Store, *, concurrency: int, queu
                      metrics: Any = None, name: str | None = None, parse_workers: int | None = None,
                      install_signal_handlers: bool = True) -> None:
     """Run until stopped (SIGTERM/SIGINT)."""
-    from .queue import app, connector_for
+    from .queue import app, connector_for, pool_for
 
     sync_sources(store, settings)
+    store = worker_store(store.url, concurrency)
     runtime = Runtime(settings, store, metrics=metrics)
     name = name or f"{socket.gethostname()}:{os.getpid()}"
-    with app.replace_connector(connector_for(store.url, max_size=concurrency + 4)):
-        async with app.open_async():
+    pool = pool_for(store.url, max_size=concurrency + 4)
+    await pool.open(wait=True)
+    with app.replace_connector(connector_for(store.url)):
+        async with pool, app.open_async(pool):
             await _dispatch_now(app)
             try:
                 async with Poller(settings, runtime.serial, analyzer=runtime.analyzer,
@@ -62,6 +65,19 @@ async def run_worker(settings: Settings, store: Store, *, concurrency: int, queu
                         shutdown_graceful_timeout=STOP_GRACE, install_signal_handlers=install_signal_handlers)
             finally:
                 await runtime.aclose()
+
+
+def worker_store(url: str, concurrency: int) -> Store:
+    """The worker's own store: a pool as large as its jobs, and no ping of every connection lent (a round
+    trip per transaction; a connection a database restart broke fails one job, and is replaced)."""
+    from sqlalchemy import create_engine
+
+    from ..store.db import make_engine
+
+    base = make_engine(url)
+    engine = create_engine(base.url, pool_size=min(concurrency, 16), max_overflow=8, pool_pre_ping=False)
+    base.dispose()
+    return Store(url, engine=engine)
 
 
 async def _dispatch_now(app: Any) -> None:
