@@ -285,7 +285,10 @@ class Runtime:
                 return queries.open_alerts(conn, now, now + dt.timedelta(seconds=SWEEP_EVERY), 5000)
 
         n = 0
+        live = {ch.name for ch in self.notifier.cfg.channels if ch.enabled}   # others wait, as in `watcher run`
         for alert_id, channel, at in await asyncio.to_thread(rows):
+            if channel not in live:
+                continue
             try:
                 await manager.defer_job_async(alert_job(alert_id, channel, at if at > now else None))
                 n += 1
