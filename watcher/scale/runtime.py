@@ -42,6 +42,7 @@ log = logging.getLogger("watcher.scale")
 DISPATCH_EVERY = 15          # seconds between dispatch_due runs (its lookahead too)
 SWEEP_EVERY = 60             # seconds between sweeps of the outbox
 DISPATCH_LIMIT = 20_000      # sources deferred per dispatch at most
+ANALYZE_AFTER = 200          # jobs deferred at once after which the job table's statistics are refreshed
 DUE_SLACK = dt.timedelta(seconds=2)   # a job started this early (clock skew) still polls
 WRITE_LOCK = 0x7761_7463     # pg_advisory_xact_lock key of pipeline writes ("watc")
 POLL_TASK = "watcher.poll_source"
@@ -161,7 +162,7 @@ class Runtime:
             return 0
         try:
             await manager.batch_defer_jobs_async(jobs)
-            return len(jobs)
+            n = len(jobs)
         except AlreadyEnqueued:   # another dispatcher got some of them first: one at a time
             n = 0
             for job in jobs:
@@ -170,7 +171,16 @@ class Runtime:
                     n += 1
                 except AlreadyEnqueued:
                     pass
-            return n
+        if n >= ANALYZE_AFTER:
+            await asyncio.to_thread(self._analyze_jobs)
+        return n
+
+    def _analyze_jobs(self) -> None:
+        """Fresh planner statistics for the job table after a large dispatch: with the figures of a
+        near-empty table, PostgreSQL picks a plan for procrastinate's job fetch that reads every queued
+        job's lock (200 ms a fetch at 2,000 queued jobs, against 0.3 ms; autovacuum comes a minute late)."""
+        with self.store.write("analyzing the job table") as conn:
+            conn.execute(text("ANALYZE procrastinate_jobs"))
 
     # -- one source ------------------------------------------------------------------------
     def _choose(self, source_id: int) -> tuple[Source, SourceState] | None:
