@@ -268,6 +268,9 @@ def daemon_scenario(n: int, args: argparse.Namespace, farm: Farm, tmp: Path) -> 
             if "watcher running" in line:
                 break
         startup = time.time() - started
+        import threading
+
+        threading.Thread(target=proc.stderr.read, daemon=True).start()    # keep draining its log
         time.sleep(10)
         rss = 0
         for pid in [proc.pid, *[int(p) for p in subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True,
@@ -275,9 +278,17 @@ def daemon_scenario(n: int, args: argparse.Namespace, farm: Farm, tmp: Path) -> 
             for line in Path(f"/proc/{pid}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
                     rss += int(line.split()[1])
+        stopping = time.time()
         proc.send_signal(signal.SIGTERM)
-        proc.wait(60)
-        return {"daemon_sources": n, "startup_s": round(startup, 2), "rss_mb": round(rss / 1024, 1)}
+        try:
+            proc.wait(60)
+            stop_s: float | None = round(time.time() - stopping, 2)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            stop_s = None
+        return {"daemon_sources": n, "startup_s": round(startup, 2), "rss_mb": round(rss / 1024, 1),
+                "stop_s": stop_s}
     finally:
         db.drop()
 
@@ -318,7 +329,9 @@ def main() -> None:
                   f"{r['steady_pg_cpu_share']:>7.1%}   (reference pass {r['reference_pass_s']:.2f} s, "
                   f"workers' CPU in the burst {r['burst_worker_cpu_s']:.1f} s)")
         else:
-            print(f"daemon, {r['daemon_sources']} sources: start-up {r['startup_s']} s, RSS {r['rss_mb']} MB")
+            stopped = f"{r['stop_s']} s" if r["stop_s"] is not None else "more than 60 s (killed)"
+            print(f"daemon, {r['daemon_sources']} sources: start-up {r['startup_s']} s, RSS {r['rss_mb']} MB "
+                  f"10 s after start-up, SIGTERM to exit {stopped}")
 
 
 if __name__ == "__main__":
