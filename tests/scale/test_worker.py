@@ -104,3 +104,32 @@ def test_two_workers_poll_every_source_once_deliver_every_alert_and_count_it(tmp
         assert s['watcher_sources{state="ok"}'] == n and s["watcher_outbox_pending"] == 0
         assert s["watcher_database_up"] == 1
         assert not any("feed" in key for key in s), "no label names a feed"
+
+
+def test_jobs_queued_before_a_restart_are_run_by_the_next_worker(tmp_path: Path, pg_url: str) -> None:
+    """A worker stopped with polls still queued (an upgrade): the next worker, a new process, runs those same
+    jobs; nothing is queued twice and nothing polled twice."""
+    n = 4
+    with Farm(n, per_src=1, slow=frozenset(range(n)), delay=1.5) as farm:
+        write_config(tmp_path, farm)
+        init = subprocess.run(cmd(tmp_path, pg_url, "init", "--no-seed"), capture_output=True, text=True)
+        assert init.returncode == 0, init.stderr
+        pg = PG(pg_url)
+        first = start(tmp_path, pg_url, "worker", "--concurrency", "1")
+        procs = [first]
+        try:
+            assert wait_for(lambda: farm.starts, 30), "the first worker polled nothing"
+            stop([first])               # SIGTERM: the poll in flight finishes, the rest stay queued
+            queued = {r[0] for r in pg.q("SELECT id FROM procrastinate_jobs WHERE status = 'todo' "
+                                          "AND task_name = 'watcher.poll_source'")}
+            polled_before = sum(len(v) for v in farm.starts.values())
+            assert queued and polled_before + len(queued) == n
+            procs.append(start(tmp_path, pg_url, "worker", "--concurrency", "2"))
+            assert wait_for(lambda: pg.one("SELECT count(*) FROM sources WHERE last_polled_at IS NOT NULL") == n, 60)
+            time.sleep(1.0)
+            left = pg.q("SELECT id FROM procrastinate_jobs WHERE task_name = 'watcher.poll_source'")
+        finally:
+            stop(procs)
+            pg.close()
+    assert {s: len(v) for s, v in farm.starts.items()} == dict.fromkeys(range(n), 1)
+    assert left == [], "the queued jobs ran and were deleted"
