@@ -73,19 +73,9 @@ async def prune_jobs(context: JobContext, timestamp: int) -> None:
                                                    include_cancelled=True, include_aborted=True)
 
 
-def connector_for(url: str) -> Any:
+def connector_for(url: str, *, max_size: int = 10) -> Any:
+    """procrastinate's connector for ``url``, with its pool (which checks each connection as it lends it:
+    a round trip a query, and what lets a worker ride out a database restart)."""
     from . import conninfo
 
-    return PsycopgConnector(conninfo=conninfo(url))
-
-
-def pool_for(url: str, *, max_size: int) -> Any:
-    """procrastinate's connection pool, without its check of every connection as it is lent (a round trip
-    per query: a third of a worker's time on the event loop in benchmarks/scale.py). A connection broken by
-    a database restart fails the query that meets it and is replaced; a worker whose loop fails that way
-    exits, to be restarted by its supervisor (docs/deploy.md)."""
-    from psycopg_pool import AsyncConnectionPool
-
-    from . import conninfo
-
-    return AsyncConnectionPool(conninfo(url), min_size=1, max_size=max_size, open=False, max_idle=300)
+    return PsycopgConnector(conninfo=conninfo(url), min_size=1, max_size=max_size)

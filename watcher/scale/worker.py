@@ -43,16 +43,14 @@ async def run_worker(settings: Settings, store: Store, *, concurrency: int, queu
                      metrics: Any = None, name: str | None = None, parse_workers: int | None = None,
                      install_signal_handlers: bool = True) -> None:
     """Run until stopped (SIGTERM/SIGINT)."""
-    from .queue import app, connector_for, pool_for
+    from .queue import app, connector_for
 
     sync_sources(store, settings)
     store = worker_store(store.url, concurrency)
     runtime = Runtime(settings, store, metrics=metrics)
     name = name or f"{socket.gethostname()}:{os.getpid()}"
-    pool = pool_for(store.url, max_size=concurrency + 4)
-    await pool.open(wait=True)
-    with app.replace_connector(connector_for(store.url)):
-        async with pool, app.open_async(pool):
+    with app.replace_connector(connector_for(store.url, max_size=concurrency + 4)):
+        async with app.open_async():
             await _dispatch_now(app)
             try:
                 async with Poller(settings, runtime.serial, analyzer=runtime.analyzer,
