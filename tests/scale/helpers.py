@@ -134,6 +134,10 @@ class PG:
         with self.engine.begin() as c:
             return list(c.execute(text(sql), kw))
 
+    def x(self, sql: str, **kw: Any) -> None:
+        with self.engine.begin() as c:
+            c.execute(text(sql), kw)
+
     def one(self, sql: str, **kw: Any) -> Any:
         return self.q(sql, **kw)[0][0]
 

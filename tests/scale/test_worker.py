@@ -4,9 +4,12 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import time
 from pathlib import Path
+
+import pytest
 
 from tests.notify.helpers import Receiver, free_port
 
@@ -133,3 +136,33 @@ def test_jobs_queued_before_a_restart_are_run_by_the_next_worker(tmp_path: Path,
             pg.close()
     assert {s: len(v) for s, v in farm.starts.items()} == dict.fromkeys(range(n), 1)
     assert left == [], "the queued jobs ran and were deleted"
+
+
+@pytest.mark.slow
+def test_a_worker_rides_out_the_database_dropping_its_connections(tmp_path: Path, pg_url: str) -> None:
+    """What a database restart does to a worker: every connection it holds is terminated. It keeps running
+    and polls on (its pools replace the dead connections)."""
+    n = 4
+    with Farm(n, per_src=1) as farm:
+        write_config(tmp_path, farm)
+        init = subprocess.run(cmd(tmp_path, pg_url, "init", "--no-seed"), capture_output=True, text=True)
+        assert init.returncode == 0, init.stderr
+        pg = PG(pg_url)
+        worker = start(tmp_path, pg_url, "worker", "--concurrency", "2")
+        try:
+            assert wait_for(lambda: pg.one("SELECT count(*) FROM sources WHERE last_polled_at IS NOT NULL") == n, 60)
+            ss = subprocess.run(["ss", "-tnp"], capture_output=True, text=True).stdout
+            ports = [int(m.group(1)) for line in ss.splitlines() if f"pid={worker.pid}," in line
+                     for m in [re.search(r"127\.0\.0\.1:(\d+)\s+127\.0\.0\.1:5432\b", line)] if m]
+            assert ports, "the worker's connections were not found"
+            dropped = pg.one("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                             "WHERE client_port = ANY(:p)", p=ports)
+            assert dropped >= 2
+            pg.x("UPDATE sources SET next_check_at = now()")
+            again = wait_for(lambda: all(len(farm.starts[s]) == 2 for s in range(n)), 60)
+            alive = worker.poll() is None
+        finally:
+            stop([worker])
+            pg.close()
+    assert alive, (tmp_path / "worker.log").read_text()[-2000:]
+    assert again, "the worker polled nothing after losing its connections"
