@@ -49,13 +49,15 @@ def overdue_check(store: Store, analyzer: Analyzer, clock: Callable[[], dt.datet
 
 
 async def serve_forever(settings: Settings, store: Store, *, clock: Callable[[], dt.datetime] = utcnow,
-                        stop: asyncio.Event | None = None) -> None:
+                        stop: asyncio.Event | None = None, metrics: Any = None) -> None:
+    """``metrics``: a :class:`watcher.scale.metrics.Metrics` counting polls, changes and alerts."""
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
     from apscheduler.triggers.date import DateTrigger
     from apscheduler.triggers.interval import IntervalTrigger
 
     stop = stop or asyncio.Event()
-    analyzer = Analyzer.from_store(store, on_changes=change_hook(settings))
+    hook = change_hook(settings)
+    analyzer = Analyzer.from_store(store, on_changes=metrics.counting_hook(hook) if metrics is not None else hook)
     store.sync_sources(settings.sources)
     scheduler = AsyncIOScheduler(timezone=dt.UTC)
     running: set[asyncio.Task[Any]] = set()
@@ -78,6 +80,8 @@ async def serve_forever(settings: Settings, store: Store, *, clock: Callable[[],
             try:
                 report = await poller.poll([name], only_due=True, sync=False)
                 log.debug("%s: %s", name, report)
+                if metrics is not None and report.sources:
+                    metrics.count_report(report, report.seconds)
             except Exception:
                 log.exception("polling %r failed", name)
             finally:
@@ -100,7 +104,7 @@ async def serve_forever(settings: Settings, store: Store, *, clock: Callable[[],
                 log.exception("deadline check failed")
 
         scheduler.add_job(daily, IntervalTrigger(hours=24), id="overdue", next_run_time=now + dt.timedelta(seconds=5))
-        notifier = _notifier(settings, store, clock)
+        notifier = metrics.notifier(settings, store, clock) if metrics is not None else _notifier(settings, store, clock)
         # The notifier is a task of its own: it sleeps until a change is stored (or 1 s passes).
         notify_task = asyncio.create_task(notifier.run(stop)) if notifier is not None else None
         scheduler.start()
@@ -124,14 +128,14 @@ def _notifier(settings: Settings, store: Store, clock: Callable[[], dt.datetime]
     return make_notifier_job(settings.alerts, store, clock)
 
 
-def run_daemon(settings: Settings, store: Store, *, registry_file: str | None = None) -> int:
+def run_daemon(settings: Settings, store: Store, *, registry_file: str | None = None, metrics: Any = None) -> int:
     """Run until SIGTERM/SIGINT/SIGHUP; returns the exit code."""
     async def main() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             loop.add_signal_handler(sig, stop.set)
-        await serve_forever(settings, store, stop=stop)
+        await serve_forever(settings, store, stop=stop, metrics=metrics)
 
     aio.run(main())
     return 0

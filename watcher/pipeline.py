@@ -220,6 +220,12 @@ class Poller:
             if only_due and not is_due(st.next_check_at, now, src.interval):
                 continue
             chosen.append((src, st))
+        return await self.poll_chosen(chosen)
+
+    async def poll_chosen(self, chosen: Sequence[tuple[Source, SourceState]]) -> PollReport:
+        """One pass over sources already chosen with their rows' states (``watcher worker`` polls
+        one source at a time through here: see watcher/scale/)."""
+        settings = self.settings
         counts = {"fetched": 0, "not_modified": 0, "errors": 0, "new": 0, "changes": 0}
         pending: list[tuple[_SourceResult, SourceState]] = []
         lock = asyncio.Lock()

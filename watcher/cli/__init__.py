@@ -23,7 +23,7 @@ _COMMANDS = {
     "init": ".commands:init", "run": ".commands:run", "poll": ".commands:poll", "ingest": ".commands:ingest",
     "sources": ".commands:sources", "articles": ".commands:articles", "commitments": ".review:commitments",
     "changes": ".review:changes", "replay": ".review:replay", "alerts": "..notify.cli:alerts",
-    "serve": "..web.cli:serve",
+    "serve": "..web.cli:serve", "worker": "..scale.cli:worker", "status": "..scale.cli:status",
 }
 
 

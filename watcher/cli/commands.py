@@ -136,8 +136,10 @@ def poll(ctx: Ctx, once: bool, as_json: bool, names: tuple[str, ...]) -> None:
 
 
 @click.command()
+@click.option("--metrics-port", "metrics_port", metavar="[HOST:]PORT", default=None,
+              help="Serve Prometheus metrics on this port (127.0.0.1 unless HOST: is given).")
 @pass_ctx
-def run(ctx: Ctx) -> None:
+def run(ctx: Ctx, metrics_port: str | None) -> None:
     """Run the daemon: poll each source on its interval, check deadlines, deliver alerts.
 
     Stops cleanly on SIGTERM or SIGINT: the work in flight is committed or rolled back,
@@ -156,7 +158,12 @@ def run(ctx: Ctx) -> None:
     logging.getLogger("watcher").setLevel(logging.INFO if ctx.verbose == 0 else logging.DEBUG)
 
     _ensure_db(ctx)
-    sys.exit(run_daemon(settings, ctx.store(), registry_file=ctx.registry_file))
+    metrics = None
+    if metrics_port is not None:
+        from ..scale.cli import start_metrics
+
+        metrics = start_metrics(metrics_port, ctx.store())
+    sys.exit(run_daemon(settings, ctx.store(), registry_file=ctx.registry_file, metrics=metrics))
 
 
 @click.command()

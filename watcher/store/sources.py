@@ -93,9 +93,11 @@ def in_sync(current: dict[str, SourceState], configured: Sequence[Source]) -> bo
     return all(not st.enabled and st.removed for name, st in current.items() if name not in names)
 
 
-def states(conn: Connection) -> dict[str, SourceState]:
+def states(conn: Connection, names: Sequence[str] | None = None) -> dict[str, SourceState]:
+    """Every source's state, or only those named."""
     out = {}
-    for r in conn.execute(select(sources)):
+    query = select(sources) if names is None else select(sources).where(sources.c.name.in_(list(names)))
+    for r in conn.execute(query):
         out[r.name] = SourceState(
             name=r.name, url=r.url, enabled=r.enabled,
             validators=Validators(etag=r.etag, last_modified=r.last_modified),

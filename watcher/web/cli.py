@@ -43,9 +43,11 @@ def configured_channels(ctx: Ctx) -> list[dict[str, str]]:
               help="Threads answering requests (a fixed pool, whatever the number of connections).")
 @click.option("--read-timeout", default=10.0, show_default=True, type=click.FloatRange(0.1, 3600), metavar="SECONDS",
               help="A connection whose request has not fully arrived this long after it opened is closed.")
+@click.option("--metrics-port", "metrics_port", metavar="[HOST:]PORT", default=None,
+              help="Serve Prometheus metrics on this port (127.0.0.1 unless HOST: is given).")
 @pass_ctx
 def serve(ctx: Ctx, host: str, port: int, token_env: str | None, no_replay: bool, secure_cookies: bool,
-          workers: int, read_timeout: float) -> None:
+          workers: int, read_timeout: float, metrics_port: str | None) -> None:
     """The web review interface: overview, commitments with timelines, article search,
     sources, alerts and change review, plus CSV/JSON export and a JSON API under /api/.
 
@@ -70,6 +72,10 @@ def serve(ctx: Ctx, host: str, port: int, token_env: str | None, no_replay: bool
     if not loopback and not token:
         raise click.UsageError(f"--host {host} is not a loopback address: give an access token with --token-env VAR")
     store = ctx.store()
+    if metrics_port is not None:
+        from ..scale.cli import start_metrics
+
+        start_metrics(metrics_port, store)
     app: Any = WebApp(store, token=token, channels=configured_channels(ctx), allow_replay=not no_replay,
                       allowed_hosts=None, secure_cookies=secure_cookies)
     shown = f"[{host}]" if ":" in host else host
