@@ -13,7 +13,7 @@ PACKAGE = Path(watcher.store.__file__).resolve().parents[1]
 STORE_MODULES = {p.stem for p in (PACKAGE / "store").glob("*.py")} - {"__init__"}
 PUBLIC_MODULES = {"web_queries"}   # the web interface's own queries, named in the contract
 # The alert outbox's SQL still lives in notify/ (it moves into store/ with the package's regrouping).
-NOT_YET = {"notify/outbox.py"}
+NOT_YET = {"notify/outbox.py", "scale/runtime.py", "scale/worker.py"}   # to move with issue 13's regrouping
 
 
 def reaches_in(rel: Path, source: str) -> list[str]:

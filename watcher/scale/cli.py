@@ -67,7 +67,7 @@ def worker(ctx: Ctx, concurrency: int, queues: str, metrics_port: str | None) ->
       watcher --db postgresql+psycopg://watcher@db.internal/watcher worker --concurrency 16
       watcher --db postgresql+psycopg://watcher@db.internal/watcher worker --queues alerts
     """
-    why = needs_postgres(ctx.db_url)
+    why = needs_postgres(ctx.database_url)
     if why is not None:
         click.echo(f"watcher: {why}", err=True)
         sys.exit(2)

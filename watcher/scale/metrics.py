@@ -172,9 +172,8 @@ def _counting_notifier_class() -> Any:
 
 def counting_notifier(metrics: Metrics, settings: Any, store: Store, clock: Callable[[], dt.datetime]) -> Any:
     """The embedded daemon's notifier with its deliveries counted (None without alert channels)."""
-    from ..notify.config import alerts_config
 
-    cfg = alerts_config(settings)
+    cfg = settings.alerts
     if not cfg.channels:
         return None
     notifier = _counting_notifier_class()(cfg, store, clock)

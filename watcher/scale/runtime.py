@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, event, select, text, update
 
 from ..config import Settings
-from ..intake import Analyzer, ChangeHook, load_states
+from ..intake import Analyzer, ChangeHook
 from ..pipeline import Poller, utcnow
 from ..schedule import is_due
 from ..store import SourceState, Store
@@ -57,19 +57,6 @@ class SerialStore(Store):
         with super().write(what) as conn:
             conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITE_LOCK})
             yield conn
-
-
-class SharedAnalyzer(Analyzer):
-    """Claims and diff against the commitments' states as the database has them now (other workers
-    move them): read again inside the transaction, under the write lock, before each batch."""
-
-    def process(self, conn: Connection, stored: Sequence[Any], now: dt.datetime) -> tuple[dict[str, Any], int]:
-        self.states = load_states(conn)
-        return super().process(conn, stored, now)
-
-    def check_overdue(self, conn: Connection, today: dt.date, now: dt.datetime) -> tuple[dict[str, Any], int]:
-        self.states = load_states(conn)
-        return super().check_overdue(conn, today, now)
 
 
 def poll_job(source_id: int, at: dt.datetime | None) -> Any:
@@ -115,7 +102,7 @@ class Runtime:
         # Defers on the pipeline's own connection (in its transaction): never opened, no pool.
         self._in_txn = JobManager(SyncPsycopgConnector())
         self.notifier = _alert_notifier(settings, store, clock, senders=senders, env=env)
-        self.analyzer = SharedAnalyzer(on_changes=self._change_hook())
+        self.analyzer = Analyzer(on_changes=self._change_hook())   # reads the states in each write transaction
         self.poller: Poller | None = None
 
     async def aclose(self) -> None:
@@ -324,10 +311,9 @@ class Runtime:
 def _alert_notifier(settings: Settings, store: Store, clock: Callable[[], dt.datetime], *,
                     senders: Any, env: Any) -> Any:
     """The notifier whose send and record steps deliver one alert (None without channels)."""
-    from ..notify.config import alerts_config
     from ..notify.worker import Notifier
 
-    cfg = alerts_config(settings)
+    cfg = settings.alerts
     if not cfg.channels:
         return None
     return Notifier(cfg, store, clock, senders=senders, env=env)
