@@ -10,8 +10,8 @@ from pathlib import Path
 from sqlalchemy import text
 
 from watcher.documents import read_document
-from watcher.intake import load_registry_into, load_states, store_articles
-from watcher.scale.runtime import SerialStore, SharedAnalyzer
+from watcher.intake import Analyzer, load_registry_into, store_articles
+from watcher.scale.runtime import SerialStore
 from watcher.store.db import DB_DIR
 
 ONE = ("Secretariat opens\n\nThe United States, Japan and South Korea launched the trilateral cooperation "
@@ -26,12 +26,7 @@ def test_a_worker_diffs_against_the_states_another_worker_stored(tmp_path: Path,
     with store.write() as conn:
         load_registry_into(conn, str(DB_DIR / "commitments.toml"))
 
-    def load() -> dict[str, object]:
-        with store.read() as conn:
-            return load_states(conn)
-
-    first, second = SharedAnalyzer(loader=load), SharedAnalyzer(loader=load)
-    assert first.states and second.states     # both workers loaded the states at start
+    first, second = Analyzer.from_store(store), Analyzer.from_store(store)   # two workers, each its own
     now = dt.datetime.now(dt.UTC)
     docs = []
     for name, body, outlet in (("one.txt", ONE, "A"), ("two.txt", TWO, "B")):
