@@ -37,6 +37,11 @@ from .types import Article
 log = logging.getLogger("watcher.intake")
 
 ChangeHook = Callable[[Connection, Sequence[tuple[int, Any]]], None]
+Review = tuple[str, "str | None", "str | None", "dt.datetime | None"]   # decision, new kind, new status, when
+
+
+def _aware(t: dt.datetime) -> dt.datetime:
+    return t if t.tzinfo is not None else t.replace(tzinfo=dt.UTC)
 
 
 @dataclass(frozen=True)
@@ -66,12 +71,15 @@ class Analyzer:
     """
 
     def __init__(self, *, on_changes: ChangeHook | None = None,
-                 reviews: dict[tuple[str, str, str], tuple[str, str | None, str | None]] | None = None) -> None:
+                 reviews: dict[tuple[str, str, str], Review] | None = None) -> None:
         self.on_changes = on_changes
         self._decoded: dict[str, tuple[Any, Any]] = {}
-        # replay: (commitment, doc, detected kind) -> an analyst's decision, applied as the rebuild reaches
-        # the change, so that later documents are read against the reviewed state as they were live
+        # replay: (commitment, doc, detected kind) -> an analyst's decision and when it was made. The rebuild
+        # applies it to the state just before the first later article that was stored after the decision, as
+        # the live pass read that article against the reviewed state; one made after every article is
+        # applied at the end (finish_reviews), so replay and the live pass make the same changes.
         self.reviews = reviews or {}
+        self._deferred: list[tuple[dt.datetime | None, str, str, tuple[str, str | None, str | None]]] = []
 
     @classmethod
     def from_store(cls, store: Store, *, on_changes: ChangeHook | None = None) -> Analyzer:
@@ -109,9 +117,13 @@ class Analyzer:
             found = list(a.claims) if a.claims is not None else _claims.extract_claims(
                 text, published=_as_date(a.published_at))
             doc = self.document(s, text)
+            if self._deferred:
+                reviewed = self._apply_deferred(states, a.fetched_at)
+                dirty.update(reviewed)
+                states.update(reviewed)
             result = _diff.diff_document(states, doc, found)
             if self.reviews:
-                result = self._reviewed(result, doc.doc)
+                self._defer(result, doc.doc)
             moved = {cid: st for cid, st in result.states.items() if states.get(cid) is not st}
             minted = [st for cid, st in moved.items() if cid not in states]
             if minted:
@@ -130,17 +142,37 @@ class Analyzer:
             self.on_changes(conn, written)
         return states, len(written)
 
-    def _reviewed(self, result: Any, doc: str) -> Any:
-        from dataclasses import replace
+    def _defer(self, result: Any, doc: str) -> None:
+        for ch in result.changes:
+            review = self.reviews.get((ch.commitment, doc, ch.kind))
+            if review is not None:
+                decision, kind, status, decided_at = review
+                self._deferred.append((decided_at, ch.commitment, doc, (decision, kind, status)))
 
+    def _apply_deferred(self, states: dict[str, Any], before: dt.datetime | None) -> dict[str, Any]:
+        """The states the reviews decided before ``before`` (None: every one left) leave; those are done."""
         from .diff_types import after_review
 
-        states = result.states
-        for ch in result.changes:
-            decision = self.reviews.get((ch.commitment, doc, ch.kind))
-            if decision is not None and ch.commitment in states:
-                states = {**states, ch.commitment: after_review(states[ch.commitment], {doc: decision})}
-        return replace(result, states=states) if states is not result.states else result
+        out: dict[str, Any] = {}
+        keep = []
+        for item in self._deferred:
+            decided_at, cid, doc, decision = item
+            if before is not None and decided_at is not None and _aware(decided_at) > _aware(before):
+                keep.append(item)
+                continue
+            st = out.get(cid, states.get(cid))
+            if st is not None:
+                out[cid] = after_review(st, {doc: decision})
+        self._deferred = keep
+        return out
+
+    def finish_reviews(self, conn: Connection, now: dt.datetime) -> None:
+        """Replay's end: the reviews decided after every article hold on the states too."""
+        if not self._deferred:
+            return
+        states = self.read_states(conn)
+        reviewed = self._apply_deferred(states, None)
+        save_commitment_states(conn, [_state_row(st, now) for st in reviewed.values()])
 
     def check_overdue(self, conn: Connection, today: dt.date, now: dt.datetime) -> tuple[dict[str, Any], int]:
         states = self.read_states(conn)

@@ -66,7 +66,7 @@ def replay_store(store: Store, *, now: dt.datetime | None = None) -> dict[str, f
         overdue = overdue_marks(conn)
         reset_commitments_for_replay(conn)
         analyzer = Analyzer(reviews={
-            (h.commitment_id, h.doc, h.detected_kind): (h.decision, h.new_kind, h.new_status)
+            (h.commitment_id, h.doc, h.detected_kind): (h.decision, h.new_kind, h.new_status, h.decided_at)
             for h in held if h.doc})
         rows = articles_for_replay(conn)
         for i in range(0, len(rows), CHUNK):
@@ -74,6 +74,7 @@ def replay_store(store: Store, *, now: dt.datetime | None = None) -> dict[str, f
             _states, n = analyzer.process(conn, chunk, now)   # the next chunk reads this one's states
             n_articles += len(chunk)
             n_changes += n
+        analyzer.finish_reviews(conn, now)
         n_changes += _restore_overdue(conn, analyzer, overdue, now)
         kept = relink_alerts(conn, held_alerts)
         n_reviews = reapply_reviews(conn, held)

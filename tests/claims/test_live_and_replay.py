@@ -54,9 +54,10 @@ def _store(db_url: str, tmp_path: Path, registry: str = REGISTRY) -> tuple[Store
 
 def _ingest(store: Store, path: Path, published: dt.date, *, source: str = "ingest", official: bool = False) -> int:
     """One document as `watcher ingest` takes it: a fresh analyzer on the stored states."""
+    now = dt.datetime.now(dt.UTC)     # stored when ingested: a review made between two ingests comes between them
     art = read_document(path, published=dt.datetime.combine(published, dt.time(), dt.UTC), source=source,
-                        official=official, now=NOW)
-    return store_articles(store, [art], now=NOW, analyzer=Analyzer.from_store(store)).changes
+                        official=official, now=now)
+    return store_articles(store, [art], now=now, analyzer=Analyzer.from_store(store)).changes
 
 
 def _changes(store: Store) -> list[tuple[object, ...]]:
@@ -102,8 +103,9 @@ def test_a_running_analyzer_follows_a_review_made_elsewhere(db_url: str, tmp_pat
     launch = _doc(tmp_path, "b-launch.txt", "Launch\n\nSouth Korea, the United States and Japan officially launched "
                   "the trilateral secretariat in Seoul on Monday.\n")
     for path, day in ((cancel, 1), (launch, 20)):
-        art = read_document(path, published=dt.datetime(2024, 11, day, tzinfo=dt.UTC), now=NOW)
-        store_articles(store, [art], now=NOW, analyzer=analyzer)
+        now = dt.datetime.now(dt.UTC)
+        art = read_document(path, published=dt.datetime(2024, 11, day, tzinfo=dt.UTC), now=now)
+        store_articles(store, [art], now=now, analyzer=analyzer)
         if day == 1:
             with store.write() as conn:
                 (dropped,) = q.list_changes(conn, limit=None)

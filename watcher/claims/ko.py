@@ -19,7 +19,10 @@ from .cjk import ACT, CREATE, REGULAR, REPORT, SPEC, Lexicon, Morph
 def _kiwi() -> Any:
     from kiwipiepy import Kiwi
 
-    return Kiwi(num_workers=0)  # one thread, no pool: safe to load before the poller forks its workers
+    # one thread, no pool: safe to load before the poller forks its workers. Without the typo-correction and
+    # multi-word dictionaries the model takes ~300 MB instead of ~490 MB and loads in ~0.9 s instead of ~2-4 s
+    # (dev2 ko-ja scores the same: docs/benchmarks.md, "Korean and Japanese claims").
+    return Kiwi(num_workers=0, load_typo_dict=False, load_multi_dict=False)
 
 
 def preload() -> None:

@@ -155,12 +155,14 @@ class HeldReview:
     decision: str               # the latest decision, and what it set
     new_kind: str | None
     new_status: str | None
+    decided_at: dt.datetime | None = None   # when the latest decision was made
 
 
 def hold_for_replay(conn: Connection) -> list[HeldReview]:
     """The reviewed changes, keyed as a rebuild will find them again (read before the changes go)."""
     q = (select(changes.c.id, changes.c.commitment_id, changes.c.article_id, changes.c.doc, reviews.c.id.label("rid"),
-                reviews.c.decision, reviews.c.old_kind, reviews.c.new_kind, reviews.c.new_status)
+                reviews.c.decision, reviews.c.old_kind, reviews.c.new_kind, reviews.c.new_status,
+                reviews.c.decided_at)
          .select_from(changes.join(reviews, reviews.c.change_id == changes.c.id))
          .where(changes.c.review_status != "pending")
          .order_by(changes.c.id, reviews.c.decided_at, reviews.c.id))
@@ -171,7 +173,8 @@ def hold_for_replay(conn: Connection) -> list[HeldReview]:
     for rows in by_change.values():
         first, last = rows[0], rows[-1]
         held.append(HeldReview(first.commitment_id, first.article_id, first.doc, first.old_kind,
-                               tuple(r.rid for r in rows), last.decision, last.new_kind, last.new_status))
+                               tuple(r.rid for r in rows), last.decision, last.new_kind, last.new_status,
+                               last.decided_at))
     return held
 
 
