@@ -74,6 +74,8 @@ def classify(
     for klass, m in (lx.VERB_FAST.finditer(low) if verbs is None else verbs):
         if first < 0:
             first = m.start()
+        if klass == lx.HOLD and m.group(0) in _NOMINAL_HOLD and low.startswith(" of ", m.end()):
+            continue   # "by the regular conduct of the exercise": a noun, not the clause's verb
         if klass == lx.LAUNCH:
             if _ADJECTIVAL.search(low, max(0, m.start() - 12), m.start()):
                 continue
@@ -96,6 +98,7 @@ def classify(
 
 
 BARE_FUTURE = frozenset({"will", "shall"})
+_NOMINAL_HOLD = frozenset({"conduct", "holding", "staging", "conducting"})
 
 
 _ADJECTIVAL = re.compile(r"\b(?:the|a|an|its|their|our|this|that|newly|already|well|long)\s+$")
