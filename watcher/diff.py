@@ -113,6 +113,9 @@ def _classify(c: Claim, st: CommitmentState) -> tuple[str, str, dt.date | None] 
     due = c.deadline if c.deadline and target in ("proposed", "agreed") and not recurring else None
     if cur in ("stalled", "dropped") and k in (lx.LAUNCH, lx.HOLD, lx.AGREE):
         return "advanced", target, due
+    if c.repeat and target == "in_progress" and k in (lx.HOLD, lx.LAUNCH):
+        # "held the second exercise": an earlier one was the step forward, this one goes on with it
+        return "reaffirmed", cur, None
     if STATUS_RANK.get(target, -1) > rank:
         return "advanced", target, due
     dl = c.deadline if c.deadline and st.deadline is None and not recurring else None

@@ -211,7 +211,8 @@ def by_signature(commitments: Iterable[Commitment], naming: Naming) -> str | Non
 
 
 def new_status(c: Claim, naming: Naming) -> str:
-    if c.klass == lx.HOLD:
+    if c.klass == lx.HOLD or (c.repeat and c.klass in (lx.AGREE, lx.PLAN, lx.LAUNCH)):
+        # "will hold the second X" of an X never seen: earlier ones were held
         return "in_progress"
     if _TALKS.search(c.clause.lower()):
         return "proposed"   # "continuing our discussions on developing a framework"

@@ -46,3 +46,28 @@ def test_a_national_asset_left_out_of_the_exercise_weakens_it() -> None:
     (claim,) = extract_claims(text)
     assert (claim.klass, claim.actor) == ("narrow", "militaries")
     assert _run(_AGREED, ("2025-09-16", text))[-1] == ("d1.txt", "freedom_edge", "weakened", "agreed")
+
+
+def test_a_later_iteration_named_by_its_ordinal_reaffirms_rather_than_advances() -> None:
+    # the first exercise went unreported here: the second one cannot be the step that started it
+    second = ("The militaries of the United States, Japan and South Korea held the second Freedom Edge exercise "
+              "this week.")
+    assert [c.repeat for c in extract_claims(second)] == [True]
+    assert _run(_AGREED, ("2024-11-13", second))[-1] == ("d1.txt", "freedom_edge", "reaffirmed", "agreed")
+    first = "The militaries of the United States, Japan and South Korea held the first Freedom Edge exercise."
+    assert _run(_AGREED, ("2024-06-27", first))[-1] == ("d1.txt", "freedom_edge", "advanced", "in_progress")
+    # an ordinal naming the setting is not the iteration
+    setting = ("The foreign ministers of the United States, Japan and South Korea met on the sidelines of the "
+               "80th UN General Assembly session.")
+    assert [c.repeat for c in extract_claims(setting)] == [False]
+
+
+def test_a_numbered_korean_or_japanese_meeting_is_a_later_iteration() -> None:
+    ja = ("韓米日3カ国は13日、韓国南部の釜山で安全保障担当高官による3回目の「経済安全保障対話」を開き、"
+          "協力強化策を協議した。")
+    ko = "한미일 3국은 서울에서 제2차 안보실장 회의를 개최했다."
+    assert any(c.repeat for c in extract_claims(ja))
+    assert any(c.repeat for c in extract_claims(ko))
+    assert not any(c.repeat for c in extract_claims("한미일 3국은 서울에서 첫 안보실장 회의를 개최했다."))
+    # a numbered meeting of something never seen before: made, and already under way
+    assert [(k, s) for _d, _c, k, s in _run(("2024-03-13", ja))] == [("new", "in_progress")]

@@ -69,6 +69,7 @@ class Claim:
     creation: bool = False           # a creation verb (establish, launch, develop ...) in the clause
     trilateral_word: bool = False    # "trilateral", "three-way", "the three", 한미일 ...
     iteration: bool = False          # an occurrence held / scheduled (hold class)
+    repeat: bool = False             # a later iteration named by its ordinal ("the second ...", 第3回)
     name: str = ""                   # the name of what the claim is about, when the analyser found one
     gloss: str = ""                  # Korean/Japanese claims: the English gloss of ``obj`` (new ids, titles)
 
@@ -372,5 +373,5 @@ def _claim(
         reversal=bool(f["reversal"]), creation_decided=klass == lx.AGREE and bool(_F_CREATION_DECIDED.search_in(clow, words)),
         creation=bool(_F_CREATION.search_in(clow, words)),
         trilateral_word=bool(TRILATERAL_SEARCH.search_in(clow, words)),
-        iteration=klass == lx.HOLD,
+        iteration=klass == lx.HOLD, repeat=bool(lx.REPEAT.search(clow)),
     )

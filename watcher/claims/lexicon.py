@@ -171,6 +171,19 @@ RETROSPECTIVE = re.compile(
     r"back in|years? ago|in (?:january|february|march|april|may|june|july|august|september|october|"
     r"november|december) (?:last year|20\d\d)|then-)\b|지난해|작년|昨年"
 )
+# A later iteration named by its ordinal ("held the second trilateral exercise", "for the third time",
+# "the latest round of", 제3차 회의, 두 번째, 第3回, 3回目, 二度目): not the first, so it cannot be the first
+# step of what it belongs to. An ordinal after "of/at/during the" names the setting, not the iteration.
+REPEAT = re.compile(
+    r"(?<!of the )(?<!at the )(?<!during the )\b(?:second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|"
+    r"(?:[2-9]|[1-9]\d)(?:nd|rd|th))(?:[ -][\w'’-]+){0,4}? (?:rounds?|meetings?|summits?|sessions?|exercises?|"
+    r"drills?|dialogues?|talks|conferences?|editions?|iterations?|consultations?|gatherings?)\b|"
+    r"\bfor the (?:second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth) (?:time|straight year)\b|"
+    r"\b(?:latest|another|next) round of\b|\b(?:second|third|fourth|fifth) of its kind\b|"
+    r"제\s?(?:[2-9]|[1-9]\d)\s?차|(?:[2-9]|[1-9]\d)\s?차\s?(?:회의|회담|훈련|대화|협의)|(?:두|세|네|다섯)\s?번째|"
+    r"(?:[2-9]|[1-9]\d)\s?번째|第(?:[2-9２-９]|[1-9１-９][0-9０-９]|[二三四五六七八九]|十[一二三四五六七八九]?)回|"
+    r"(?:[2-9２-９]|[1-9１-９][0-9０-９]|[二三四五六七八九])(?:回目|度目)"
+)
 PRESENT_LINK = re.compile(
     r"\b(?:this|today|now|on this day|currently|this year|this week|will|at present)\b|올해|이번|今回|今年"
 )
