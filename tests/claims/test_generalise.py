@@ -71,3 +71,27 @@ def test_a_numbered_korean_or_japanese_meeting_is_a_later_iteration() -> None:
     assert not any(c.repeat for c in extract_claims("한미일 3국은 서울에서 첫 안보실장 회의를 개최했다."))
     # a numbered meeting of something never seen before: made, and already under way
     assert [(k, s) for _d, _c, k, s in _run(("2024-03-13", ja))] == [("new", "in_progress")]
+
+
+_FRAMEWORK = ("2024-07-28", "The defense ministers of the United States, Japan and South Korea signed a Memorandum of "
+                            "Cooperation on the Trilateral Security Cooperation Framework (TSCF).")
+
+
+def test_an_exercise_to_be_conducted_under_a_framework_reaffirms_both() -> None:
+    # an agentless future passive; "signed by the ministers" describes the memorandum, it is not the verb
+    text = ("“Freedom Edge 24-2” will be conducted in accordance with the Memorandum of Cooperation on the "
+            "Trilateral Security Cooperation Framework signed by the defense ministers of Japan, the U.S., and the "
+            "ROK in July.")
+    (claim,) = extract_claims(text)
+    assert (claim.klass, claim.actor, claim.action) == ("agree", "officials", "hold")
+    changes = _run(_AGREED, _FRAMEWORK, ("2024-11-13", text))
+    assert sorted(changes[2:]) == [("d2.txt", "freedom_edge", "reaffirmed", "agreed"),
+                                   ("d2.txt", "trilateral_security_cooperation_framework", "reaffirmed",
+                                    "implemented")]
+
+
+def test_to_be_held_is_scheduled_not_held() -> None:
+    (claim,) = extract_claims("The trilateral exercise will be held next month, the three countries said.")
+    assert (claim.klass, claim.iteration) == ("agree", False)
+    (held,) = extract_claims("The trilateral exercise was held last week, the three countries said.")
+    assert (held.klass, held.iteration) == ("hold", True)

@@ -209,7 +209,7 @@ GOV_ACTORS: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"\b(?:national security (?:advis[eo]rs?|adviser|secretar(?:y|ies))|security advis[eo]rs?)\b|안보실장")),
     ("militaries", re.compile(
         r"\b(?:militar(?:y|ies)|armed forces|navies|navy|air forces?|coast guards?|usfk|self-defense forces|"
-        r"commanders?|troops|warships?|destroyers?|aircraft carriers?|naval vessels)\b|군 당국|합참|自衛隊")),
+        r"commanders?|troops|warships|destroyers|aircraft carriers?|naval vessels)\b|군 당국|합참|自衛隊")),
     ("leaders", re.compile(
         r"\b(?:leaders?|heads of state|presidents?|prime ministers?|premiers?|biden|trump|yoon|kishida|"
         r"ishiba|takaichi|suga|moon jae-in|lee jae-myung)\b|정상|대통령|首脳|首相|大統領")),
