@@ -95,3 +95,16 @@ def test_to_be_held_is_scheduled_not_held() -> None:
     assert (claim.klass, claim.iteration) == ("agree", False)
     (held,) = extract_claims("The trilateral exercise was held last week, the three countries said.")
     assert (held.klass, held.iteration) == ("hold", True)
+
+
+def test_restating_verbs_of_official_texts_reaffirm() -> None:
+    for text in (
+        "The defense ministers of Japan, the United States and the Republic of Korea renewed their commitment to "
+        "the Freedom Edge exercise.",
+        "The national security advisers of the United States, Japan and South Korea reviewed progress on the "
+        "Freedom Edge exercise.",
+        "The foreign ministers of the United States, Japan and South Korea recalled the Freedom Edge exercise.",
+        "The foreign ministers of the United States, Japan and South Korea, building on the Freedom Edge "
+        "exercise, discussed maritime security.",
+    ):
+        assert _run(_AGREED, ("2024-11-13", text))[1:] == [("d1.txt", "freedom_edge", "reaffirmed", "agreed")], text

@@ -92,12 +92,16 @@ VERBS: dict[str, re.Pattern[str]] = {
         r"prais(?:ed|es|e|ing)|noted|notes|acknowledg(?:ed|es|e)|recogni[sz](?:ed|es|e)|commend(?:ed|s)|"
         r"continu(?:e|ed|es)|remain(?:s|ed)? committed|uphold|upheld|support(?:ed|s)?|hail(?:ed|s)|"
         r"celebrat(?:ed|es)|expressed (?:support|commitment)|strengthen(?:ed|s)?|enhanc(?:e|ed|es)|"
-        r"expand(?:ed|s)?|deepen(?:ed|s)?|advanc(?:e|ed|es)|promot(?:e|ed|es))\b",
+        r"expand(?:ed|s)?|deepen(?:ed|s)?|advanc(?:e|ed|es)|promot(?:e|ed|es)|recall(?:ed|s)|"
+        r"renew(?:ed|s)? (?:their|its|our|the) (?:commitment|pledge|determination|resolve)|"
+        r"review(?:ed|s)? (?:the )?(?:progress|implementation)|took stock of|tak(?:e|es|ing) stock of|"
+        r"build(?:s|ing)? (?:up)?on)\b",
         r"재확인|확인|강조|환영|평가|再確認|確認|強調|歓迎|評価",
     ),
 }
 
 LEMMAS: tuple[tuple[str, str], ...] = (
+    ("recall", "reaffirm"), ("renew", "reaffirm"),   # before "call" (off) and "commit"
     ("cancel", "cancel"), ("call", "cancel"), ("scrap", "cancel"), ("suspen", "suspend"),
     ("abandon", "abandon"), ("halt", "suspend"), ("terminat", "cancel"), ("shelv", "abandon"),
     ("withdr", "withdraw"), ("pull", "withdraw"), ("discontinu", "cancel"), ("dissolv", "cancel"),
@@ -111,7 +115,8 @@ LEMMAS: tuple[tuple[str, str], ...] = (
     ("announc", "announce"), ("will", "will"), ("plan", "plan"), ("with plans", "plan"), ("aim", "aim"),
     ("propos", "propose"), ("held", "hold"), ("hold", "hold"), ("conduct", "hold"), ("stag", "hold"),
     ("conven", "hold"), ("met", "hold"), ("meet", "hold"), ("resum", "resume"), ("reaffirm", "reaffirm"),
-    ("reiterat", "reaffirm"), ("affirm", "reaffirm"), ("prais", "praise"), ("welcom", "welcome"),
+    ("reiterat", "reaffirm"), ("affirm", "reaffirm"),
+    ("review", "review"), ("stock", "review"), ("build", "build on"), ("prais", "praise"), ("welcom", "welcome"),
     ("noted", "note"), ("notes", "note"), ("continu", "continue"), ("acknowledg", "acknowledge"),
     ("recogni", "recognize"), ("underscor", "underscore"), ("emphasi", "emphasize"), ("stress", "stress"),
     ("highlight", "highlight"), ("support", "support"), ("strengthen", "strengthen"),
