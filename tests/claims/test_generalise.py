@@ -108,3 +108,8 @@ def test_restating_verbs_of_official_texts_reaffirm() -> None:
         "exercise, discussed maritime security.",
     ):
         assert _run(_AGREED, ("2024-11-13", text))[1:] == [("d1.txt", "freedom_edge", "reaffirmed", "agreed")], text
+
+
+def test_undertook_to_is_an_undertaking() -> None:
+    text = "The leaders of the United States, Japan and South Korea undertook to hold the trilateral summit annually."
+    assert [(c.klass, c.action) for c in extract_claims(text)] == [("agree", "commit")]

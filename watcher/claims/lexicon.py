@@ -66,6 +66,7 @@ VERBS: dict[str, re.Pattern[str]] = {
     ),
     AGREE: _rx(
         r"\b(?:agree(?:d|s)?|decid(?:ed|es|e)|resolv(?:ed|e) to|commit(?:ted|s)? to|pledg(?:ed|es|e)|"
+        r"undert(?:ook|ake|akes) to|"
         r"vow(?:ed|s)?|promis(?:ed|es|e)|adopt(?:ed|s)|approv(?:ed|es)|announc(?:ed|es|e)|unveil(?:ed|s)|"
         r"endors(?:ed|es)|will|shall|(?:are|is) set to|to (?:finalize|establish|launch|create|set up|open|sign)|(?:are|is) to be|to be (?:finalized|established|"
         r"launched|held|created|set up))\b",
@@ -101,7 +102,7 @@ VERBS: dict[str, re.Pattern[str]] = {
 }
 
 LEMMAS: tuple[tuple[str, str], ...] = (
-    ("recall", "reaffirm"), ("renew", "reaffirm"),   # before "call" (off) and "commit"
+    ("recall", "reaffirm"), ("renew", "reaffirm"), ("undert", "commit"),   # before "call" (off) and "commit"
     ("cancel", "cancel"), ("call", "cancel"), ("scrap", "cancel"), ("suspen", "suspend"),
     ("abandon", "abandon"), ("halt", "suspend"), ("terminat", "cancel"), ("shelv", "abandon"),
     ("withdr", "withdraw"), ("pull", "withdraw"), ("discontinu", "cancel"), ("dissolv", "cancel"),
