@@ -113,3 +113,30 @@ def test_restating_verbs_of_official_texts_reaffirm() -> None:
 def test_undertook_to_is_an_undertaking() -> None:
     text = "The leaders of the United States, Japan and South Korea undertook to hold the trilateral summit annually."
     assert [(c.klass, c.action) for c in extract_claims(text)] == [("agree", "commit")]
+
+
+def test_a_ministers_meeting_put_off_or_called_off_delays_their_recurring_meeting() -> None:
+    reg = parse_registry(_MINISTERIAL)
+
+    def changes(text: str) -> list[tuple[str, str]]:
+        d = dt.date(2025, 10, 29)
+        doc = Document(doc="a.txt", url=None, title="", text=text, published_at=d, source="wire")
+        return [(c.commitment, c.kind) for c in replay(reg, [(doc, extract_claims(text, published=d))]).changes
+                if c.kind != "overdue"]
+
+    delayed = [("annual_ministerial_meetings", "delayed")]
+    assert changes("The meeting of the foreign ministers of the United States, Japan and South Korea, planned for "
+                   "Thursday, was postponed.") == delayed
+    assert changes("The foreign ministers of the United States, Japan and South Korea called off their meeting "
+                   "planned for Thursday.") == delayed
+    assert changes("The vice foreign ministers of the United States, Japan and South Korea postponed their "
+                   "meeting.") == []
+
+
+_MINISTERIAL = """schema_version = 1
+[[commitment]]
+id = "annual_ministerial_meetings"
+title = "Annual Meetings Between Foreign Ministers, Defense Ministers and National Security Advisors"
+status = "in_progress"
+recurring = true
+"""
