@@ -30,7 +30,8 @@ def new_candidate(c: Claim, naming: Naming | None) -> bool:
     if c.klass == lx.HOLD:
         head = naming.title.split()[-1].lower()
         first = re.search(rf"\b(?:first|inaugural|first-ever|maiden)\s+(?:[\w'’.-]+\s+){{0,7}}?{re.escape(head)}", low)
-        return first is not None and (c.trilateral_word or len(c.actor_countries) >= 3)
+        # the first, or a numbered one ("the second trilateral X dialogue"): a thing of its own, held
+        return (first is not None or c.repeat) and (c.trilateral_word or len(c.actor_countries) >= 3)
     if c.klass not in (lx.AGREE, lx.PLAN, lx.LAUNCH, lx.HEDGE) or lx.RETROSPECTIVE.search(low):
         return False
     if not (c.trilateral_word or len(c.actor_countries) >= 3 or heading(c.sentence)):

@@ -140,3 +140,12 @@ title = "Annual Meetings Between Foreign Ministers, Defense Ministers and Nation
 status = "in_progress"
 recurring = true
 """
+
+
+def test_a_numbered_english_meeting_of_something_never_seen_makes_it_under_way() -> None:
+    assert _run(("2025-02-15", "Senior officials of the United States, Japan and South Korea held the second meeting "
+                               "of their trilateral economic security dialogue in Seoul on Tuesday.")) == [
+        ("d0.txt", "trilateral_economic_security_dialogue", "new", "in_progress")]
+    # neither first nor numbered: an occurrence of something unknown makes nothing
+    assert _run(("2025-02-15", "The United States, Japan and South Korea held a trilateral maritime law "
+                               "enforcement exercise.")) == []
