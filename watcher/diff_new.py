@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 
 from .claims import Claim
 from .claims import lexicon as lx
-from .claims.naming import VAGUE, Naming, heading, name_of, named, signature, slug, vague
+from .claims.naming import VAGUE, Naming, head_noun, heading, name_of, named, signature, slug, vague
 from .diff_types import CommitmentState, Document
 from .registry import INSTITUTION_HEADS, Commitment, derive_recurring, mint_id
 
@@ -200,12 +200,23 @@ def by_signature(commitments: Iterable[Commitment], naming: Naming) -> str | Non
     sigs = [s for s in sigs if not vague(s)]
     if not sigs:
         return None
+    commitments = tuple(commitments)
     for com in commitments:
         for known in _signatures(com):
             for sig in sigs:
                 if sig == known or (len(sig) >= 3 and sig < known) or (known < sig and (
                         len(known) >= 3 or len(known - VAGUE) == 1 == len(known & VAGUE) and len(sig) <= 5)):
                     return com.id
+    # the same institution noun and two distinctive words beside it in common ("quantum workforce
+    # development program" is the "quantum workforce training program")
+    heads = {head_noun(n) for n in (naming.title, *naming.aliases)} - {""}
+    if not heads:
+        return None
+    for com in commitments:
+        for n in (com.title, *com.aliases):
+            h = head_noun(n)
+            if h in heads and any(len((sig & signature(n)) - VAGUE - {h}) >= 2 for sig in sigs):
+                return com.id
     return None
 
 

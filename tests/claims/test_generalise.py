@@ -149,3 +149,19 @@ def test_a_numbered_english_meeting_of_something_never_seen_makes_it_under_way()
     # neither first nor numbered: an occurrence of something unknown makes nothing
     assert _run(("2025-02-15", "The United States, Japan and South Korea held a trilateral maritime law "
                                "enforcement exercise.")) == []
+
+
+def test_a_later_name_with_the_same_head_noun_and_two_words_in_common_is_the_same_commitment() -> None:
+    changes = _run(
+        ("2024-10-25", "The national security advisers of the United States, Japan and South Korea welcomed the "
+                       "establishment of a trilateral quantum workforce training program."),
+        ("2025-02-15", "The United States, Japan and South Korea agreed to expand the trilateral quantum workforce "
+                       "development program."),
+        ("2025-03-15", "The United States, Japan and South Korea agreed to establish a trilateral quantum research "
+                       "center."),
+    )
+    assert changes == [
+        ("d0.txt", "trilateral_quantum_workforce_training_program", "new", "implemented"),
+        ("d1.txt", "trilateral_quantum_workforce_training_program", "reaffirmed", "implemented"),
+        ("d2.txt", "trilateral_quantum_research_center", "new", "agreed"),   # one word in common: another thing
+    ]
