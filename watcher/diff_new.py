@@ -84,7 +84,7 @@ _SUMMIT_WORDS = frozenset({"annual", "summit", "leader", "meeting"})
 def summit_of(states: Mapping[str, CommitmentState], c: Claim) -> list[str]:
     """The three governments plan, hold or reaffirm their next summit ("pushing for a leaders' summit
     this year", "holding another trilateral summit"): an iteration of their recurring summit."""
-    if c.klass not in (lx.PLAN, lx.AGREE, lx.HOLD, lx.REAFFIRM) or c.retrospective:
+    if c.klass not in (lx.PLAN, lx.AGREE, lx.HOLD, lx.REAFFIRM, lx.DELAY) or c.retrospective:
         return []
     if not _NEXT_SUMMIT.search(c.clause.lower().replace("’", "'")):
         return []

@@ -165,3 +165,14 @@ def test_a_later_name_with_the_same_head_noun_and_two_words_in_common_is_the_sam
         ("d1.txt", "trilateral_quantum_workforce_training_program", "reaffirmed", "implemented"),
         ("d2.txt", "trilateral_quantum_research_center", "new", "agreed"),   # one word in common: another thing
     ]
+
+
+def test_their_next_summit_put_off_delays_the_recurring_summit() -> None:
+    reg = parse_registry('schema_version = 1\n[[commitment]]\nid = "annual_trilateral_summit"\n'
+                         'title = "Annual trilateral summit"\nstatus = "in_progress"\nrecurring = true\n')
+    text = "South Korea, the United States and Japan have put off their next trilateral summit."
+    d = dt.date(2025, 2, 15)
+    doc = Document(doc="a.txt", url=None, title="", text=text, published_at=d, source="wire")
+    res = replay(reg, [(doc, extract_claims(text, published=d))])
+    assert [(c.commitment, c.kind) for c in res.changes if c.kind != "overdue"] == [
+        ("annual_trilateral_summit", "delayed")]
