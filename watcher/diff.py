@@ -113,6 +113,9 @@ def _classify(c: Claim, st: CommitmentState) -> tuple[str, str, dt.date | None] 
     due = c.deadline if c.deadline and target in ("proposed", "agreed") and not recurring else None
     if cur in ("stalled", "dropped") and k in (lx.LAUNCH, lx.HOLD, lx.AGREE):
         return "advanced", target, due
+    if c.repeat and target == "in_progress" and k in (lx.HOLD, lx.LAUNCH):
+        # "held the second exercise": an earlier one was the step forward, this one goes on with it
+        return "reaffirmed", cur, None
     if STATUS_RANK.get(target, -1) > rank:
         return "advanced", target, due
     dl = c.deadline if c.deadline and st.deadline is None and not recurring else None
@@ -171,8 +174,12 @@ def diff_document(
                     hits = [cid]
                 elif cid not in created:
                     created[cid] = (cjk_minted(c, doc) if c.gloss else minted(naming, c, doc), c)
-            if not hits and c.klass == lx.HOLD and not c.retrospective:
+            if not hits and c.klass in (lx.HOLD, lx.DELAY, lx.DROP) and not c.retrospective:
+                # the ministers met, or their meeting was put off or called off: one iteration of their
+                # recurring meeting (one meeting called off is an iteration missed, not the series dropped)
                 hits = meeting_of(states, c)
+                if hits and c.klass == lx.DROP:
+                    c = replace(c, klass=lx.DELAY)
         # the recurring summit, also when the clause names something else too ("yearly meetings between
         # leaders, foreign ministers ...")
         hits = [*hits, *(cid for cid in summit_of(states, c) if cid not in hits)]

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 
 from .claims import Claim
 from .claims import lexicon as lx
-from .claims.naming import VAGUE, Naming, heading, name_of, named, signature, slug, vague
+from .claims.naming import VAGUE, Naming, head_noun, heading, name_of, named, signature, slug, vague
 from .diff_types import CommitmentState, Document
 from .registry import INSTITUTION_HEADS, Commitment, derive_recurring, mint_id
 
@@ -30,7 +30,8 @@ def new_candidate(c: Claim, naming: Naming | None) -> bool:
     if c.klass == lx.HOLD:
         head = naming.title.split()[-1].lower()
         first = re.search(rf"\b(?:first|inaugural|first-ever|maiden)\s+(?:[\w'’.-]+\s+){{0,7}}?{re.escape(head)}", low)
-        return first is not None and (c.trilateral_word or len(c.actor_countries) >= 3)
+        # the first, or a numbered one ("the second trilateral X dialogue"): a thing of its own, held
+        return (first is not None or c.repeat) and (c.trilateral_word or len(c.actor_countries) >= 3)
     if c.klass not in (lx.AGREE, lx.PLAN, lx.LAUNCH, lx.HEDGE) or lx.RETROSPECTIVE.search(low):
         return False
     if not (c.trilateral_word or len(c.actor_countries) >= 3 or heading(c.sentence)):
@@ -83,7 +84,7 @@ _SUMMIT_WORDS = frozenset({"annual", "summit", "leader", "meeting"})
 def summit_of(states: Mapping[str, CommitmentState], c: Claim) -> list[str]:
     """The three governments plan, hold or reaffirm their next summit ("pushing for a leaders' summit
     this year", "holding another trilateral summit"): an iteration of their recurring summit."""
-    if c.klass not in (lx.PLAN, lx.AGREE, lx.HOLD, lx.REAFFIRM) or c.retrospective:
+    if c.klass not in (lx.PLAN, lx.AGREE, lx.HOLD, lx.REAFFIRM, lx.DELAY) or c.retrospective:
         return []
     if not _NEXT_SUMMIT.search(c.clause.lower().replace("’", "'")):
         return []
@@ -199,19 +200,31 @@ def by_signature(commitments: Iterable[Commitment], naming: Naming) -> str | Non
     sigs = [s for s in sigs if not vague(s)]
     if not sigs:
         return None
+    commitments = tuple(commitments)
     for com in commitments:
         for known in _signatures(com):
             for sig in sigs:
                 if sig == known or (len(sig) >= 3 and sig < known) or (known < sig and (
                         len(known) >= 3 or len(known - VAGUE) == 1 == len(known & VAGUE) and len(sig) <= 5)):
                     return com.id
+    # the same institution noun and two distinctive words beside it in common ("quantum workforce
+    # development program" is the "quantum workforce training program")
+    heads = {head_noun(n) for n in (naming.title, *naming.aliases)} - {""}
+    if not heads:
+        return None
+    for com in commitments:
+        for n in (com.title, *com.aliases):
+            h = head_noun(n)
+            if h in heads and any(len((sig & signature(n)) - VAGUE - {h}) >= 2 for sig in sigs):
+                return com.id
     return None
 
 
 
 
 def new_status(c: Claim, naming: Naming) -> str:
-    if c.klass == lx.HOLD:
+    if c.klass == lx.HOLD or (c.repeat and c.klass in (lx.AGREE, lx.PLAN, lx.LAUNCH)):
+        # "will hold the second X" of an X never seen: earlier ones were held
         return "in_progress"
     if _TALKS.search(c.clause.lower()):
         return "proposed"   # "continuing our discussions on developing a framework"

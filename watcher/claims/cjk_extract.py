@@ -137,7 +137,7 @@ def _claim(
         present_link=any(w in nclause for w in lex.present), speculative=speculative,
         reversal=False, creation_decided=p.creation_decided, creation=p.creation,
         trilateral_word=any(w in nclause for w in (*lex.trilateral, *generic_three)),
-        iteration=p.klass == lx.HOLD, name=p.name, gloss=g.en if g is not None else "",
+        iteration=p.klass == lx.HOLD, repeat=bool(lx.REPEAT.search(nclause)), name=p.name, gloss=g.en if g is not None else "",
     )
 
 

@@ -74,6 +74,13 @@ def classify(
     for klass, m in (lx.VERB_FAST.finditer(low) if verbs is None else verbs):
         if first < 0:
             first = m.start()
+        if klass == lx.HOLD and m.group(0) in _NOMINAL_HOLD and low.startswith(" of ", m.end()):
+            continue   # "by the regular conduct of the exercise": a noun, not the clause's verb
+        if klass == lx.HOLD and _FUTURE_BE.search(low, max(0, m.start() - 12), m.start()):
+            klass = lx.AGREE   # "will be conducted", "is to be held": scheduled, not yet held
+        if klass == lx.LAUNCH and first >= 0 and m.start() > first and low.startswith(" by ", m.end()) \
+                and not lx.PASSIVE_AUX.search(low, max(0, m.start() - 24), m.start()):
+            continue   # "... under the memorandum signed by the ministers": a participle of a noun, not the verb
         if klass == lx.LAUNCH:
             if _ADJECTIVAL.search(low, max(0, m.start() - 12), m.start()):
                 continue
@@ -96,6 +103,8 @@ def classify(
 
 
 BARE_FUTURE = frozenset({"will", "shall"})
+_FUTURE_BE = re.compile(r"\b(?:will|would|shall|to) (?:also )?be\s+$")
+_NOMINAL_HOLD = frozenset({"conduct", "holding", "staging", "conducting"})
 
 
 _ADJECTIVAL = re.compile(r"\b(?:the|a|an|its|their|our|this|that|newly|already|well|long)\s+$")

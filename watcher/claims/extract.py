@@ -69,6 +69,7 @@ class Claim:
     creation: bool = False           # a creation verb (establish, launch, develop ...) in the clause
     trilateral_word: bool = False    # "trilateral", "three-way", "the three", 한미일 ...
     iteration: bool = False          # an occurrence held / scheduled (hold class)
+    repeat: bool = False             # a later iteration named by its ordinal ("the second ...", 第3回)
     name: str = ""                   # the name of what the claim is about, when the analyser found one
     gloss: str = ""                  # Korean/Japanese claims: the English gloss of ``obj`` (new ids, titles)
 
@@ -91,6 +92,8 @@ _NONGOV_SAY = re.compile(
 )
 # The same searches, tried only where a literal a match starts with occurs (fastre.HeadSearch),
 # and, for whole sentences and clauses, only when a word a match starts with is there.
+# "the exercise will be conducted under ...": an agentless passive whose auxiliary is the clause's first verb
+_FUTURE_PASSIVE = re.compile(r"(?:will|shall|would) (?:also )?be (?:\w+ly )?\w+(?:ed|en|eld)\b")
 _F_NONGOV = GatedSearch(lx.NONGOV_ACTOR)
 _F_NONGOV_SAY = GatedSearch(_NONGOV_SAY)
 _F_REPORTED = GatedSearch(lx.REPORTED)
@@ -260,7 +263,7 @@ def _sentence_claims(
             actor = clause_actor
         if not actor:
             # "was held", or a participle after a comma: "The inaugural Dialogue, held in Washington, ..."
-            passive = bool(lx.PASSIVE_AUX.search(clow, 0, first)) or (
+            passive = bool(lx.PASSIVE_AUX.search(clow, 0, first)) or bool(_FUTURE_PASSIVE.match(clow, first)) or (
                 klass == lx.HOLD and clow[:first].rstrip().endswith(",") and clow[first:first + 4] == "held")
             pronoun = bool(lx.PRONOUN_SUBJECT.search(zone)) or first_person
             if pronoun or not zone or passive:
@@ -372,5 +375,5 @@ def _claim(
         reversal=bool(f["reversal"]), creation_decided=klass == lx.AGREE and bool(_F_CREATION_DECIDED.search_in(clow, words)),
         creation=bool(_F_CREATION.search_in(clow, words)),
         trilateral_word=bool(TRILATERAL_SEARCH.search_in(clow, words)),
-        iteration=klass == lx.HOLD,
+        iteration=klass == lx.HOLD, repeat=bool(lx.REPEAT.search(clow)),
     )

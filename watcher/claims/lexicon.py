@@ -66,6 +66,7 @@ VERBS: dict[str, re.Pattern[str]] = {
     ),
     AGREE: _rx(
         r"\b(?:agree(?:d|s)?|decid(?:ed|es|e)|resolv(?:ed|e) to|commit(?:ted|s)? to|pledg(?:ed|es|e)|"
+        r"undert(?:ook|ake|akes) to|"
         r"vow(?:ed|s)?|promis(?:ed|es|e)|adopt(?:ed|s)|approv(?:ed|es)|announc(?:ed|es|e)|unveil(?:ed|s)|"
         r"endors(?:ed|es)|will|shall|(?:are|is) set to|to (?:finalize|establish|launch|create|set up|open|sign)|(?:are|is) to be|to be (?:finalized|established|"
         r"launched|held|created|set up))\b",
@@ -92,12 +93,16 @@ VERBS: dict[str, re.Pattern[str]] = {
         r"prais(?:ed|es|e|ing)|noted|notes|acknowledg(?:ed|es|e)|recogni[sz](?:ed|es|e)|commend(?:ed|s)|"
         r"continu(?:e|ed|es)|remain(?:s|ed)? committed|uphold|upheld|support(?:ed|s)?|hail(?:ed|s)|"
         r"celebrat(?:ed|es)|expressed (?:support|commitment)|strengthen(?:ed|s)?|enhanc(?:e|ed|es)|"
-        r"expand(?:ed|s)?|deepen(?:ed|s)?|advanc(?:e|ed|es)|promot(?:e|ed|es))\b",
+        r"expand(?:ed|s)?|deepen(?:ed|s)?|advanc(?:e|ed|es)|promot(?:e|ed|es)|recall(?:ed|s)|"
+        r"renew(?:ed|s)? (?:their|its|our|the) (?:commitment|pledge|determination|resolve)|"
+        r"review(?:ed|s)? (?:the )?(?:progress|implementation)|took stock of|tak(?:e|es|ing) stock of|"
+        r"build(?:s|ing)? (?:up)?on)\b",
         r"재확인|확인|강조|환영|평가|再確認|確認|強調|歓迎|評価",
     ),
 }
 
 LEMMAS: tuple[tuple[str, str], ...] = (
+    ("recall", "reaffirm"), ("renew", "reaffirm"), ("undert", "commit"),   # before "call" (off) and "commit"
     ("cancel", "cancel"), ("call", "cancel"), ("scrap", "cancel"), ("suspen", "suspend"),
     ("abandon", "abandon"), ("halt", "suspend"), ("terminat", "cancel"), ("shelv", "abandon"),
     ("withdr", "withdraw"), ("pull", "withdraw"), ("discontinu", "cancel"), ("dissolv", "cancel"),
@@ -111,7 +116,8 @@ LEMMAS: tuple[tuple[str, str], ...] = (
     ("announc", "announce"), ("will", "will"), ("plan", "plan"), ("with plans", "plan"), ("aim", "aim"),
     ("propos", "propose"), ("held", "hold"), ("hold", "hold"), ("conduct", "hold"), ("stag", "hold"),
     ("conven", "hold"), ("met", "hold"), ("meet", "hold"), ("resum", "resume"), ("reaffirm", "reaffirm"),
-    ("reiterat", "reaffirm"), ("affirm", "reaffirm"), ("prais", "praise"), ("welcom", "welcome"),
+    ("reiterat", "reaffirm"), ("affirm", "reaffirm"),
+    ("review", "review"), ("stock", "review"), ("build", "build on"), ("prais", "praise"), ("welcom", "welcome"),
     ("noted", "note"), ("notes", "note"), ("continu", "continue"), ("acknowledg", "acknowledge"),
     ("recogni", "recognize"), ("underscor", "underscore"), ("emphasi", "emphasize"), ("stress", "stress"),
     ("highlight", "highlight"), ("support", "support"), ("strengthen", "strengthen"),
@@ -171,6 +177,19 @@ RETROSPECTIVE = re.compile(
     r"back in|years? ago|in (?:january|february|march|april|may|june|july|august|september|october|"
     r"november|december) (?:last year|20\d\d)|then-)\b|지난해|작년|昨年"
 )
+# A later iteration named by its ordinal ("held the second trilateral exercise", "for the third time",
+# "the latest round of", 제3차 회의, 두 번째, 第3回, 3回目, 二度目): not the first, so it cannot be the first
+# step of what it belongs to. An ordinal after "of/at/during the" names the setting, not the iteration.
+REPEAT = re.compile(
+    r"(?<!of the )(?<!at the )(?<!during the )\b(?:second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|"
+    r"(?:[2-9]|[1-9]\d)(?:nd|rd|th))(?:[ -][\w'’-]+){0,4}? (?:rounds?|meetings?|summits?|sessions?|exercises?|"
+    r"drills?|dialogues?|talks|conferences?|editions?|iterations?|consultations?|gatherings?)\b|"
+    r"\bfor the (?:second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth) (?:time|straight year)\b|"
+    r"\b(?:latest|another|next) round of\b|\b(?:second|third|fourth|fifth) of its kind\b|"
+    r"제\s?(?:[2-9]|[1-9]\d)\s?차|(?:[2-9]|[1-9]\d)\s?차\s?(?:회의|회담|훈련|대화|협의)|(?:두|세|네|다섯)\s?번째|"
+    r"(?:[2-9]|[1-9]\d)\s?번째|第(?:[2-9２-９]|[1-9１-９][0-9０-９]|[二三四五六七八九]|十[一二三四五六七八九]?)回|"
+    r"(?:[2-9２-９]|[1-9１-９][0-9０-９]|[二三四五六七八九])(?:回目|度目)"
+)
 PRESENT_LINK = re.compile(
     r"\b(?:this|today|now|on this day|currently|this year|this week|will|at present)\b|올해|이번|今回|今年"
 )
@@ -196,7 +215,7 @@ GOV_ACTORS: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"\b(?:national security (?:advis[eo]rs?|adviser|secretar(?:y|ies))|security advis[eo]rs?)\b|안보실장")),
     ("militaries", re.compile(
         r"\b(?:militar(?:y|ies)|armed forces|navies|navy|air forces?|coast guards?|usfk|self-defense forces|"
-        r"commanders?|troops|warships|destroyers)\b|군 당국|합참|自衛隊")),
+        r"commanders?|troops|warships|destroyers|aircraft carriers?|naval vessels)\b|군 당국|합참|自衛隊")),
     ("leaders", re.compile(
         r"\b(?:leaders?|heads of state|presidents?|prime ministers?|premiers?|biden|trump|yoon|kishida|"
         r"ishiba|takaichi|suga|moon jae-in|lee jae-myung)\b|정상|대통령|首脳|首相|大統領")),

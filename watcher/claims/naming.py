@@ -316,6 +316,17 @@ def signature(name: str) -> frozenset[str]:
     return frozenset(out)
 
 
+@functools.lru_cache(maxsize=8192)
+def head_noun(name: str) -> str:
+    """The institution noun a name ends in, folded as :func:`signature` folds it ("Programs" -> program),
+    or "" when it ends in none."""
+    words = re.findall(r"[a-z]+", unicodedata.normalize("NFKC", name).casefold())
+    if not words or not _HEAD_RX.fullmatch(words[-1]):
+        return ""
+    w = _SYNONYMS.get(words[-1], words[-1])
+    return w[:-1] if w.endswith("s") and not w.endswith("ss") and len(w) > 4 and w != "talks" else w
+
+
 _CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]+")
 _CJK_FORMAT = re.compile(r"^(?:한미일|한일미|미일한|日米韓|韓米日|米日韓|日韓米|3국|3カ国|三か国|3か国)(?:의|간|の)?|(?:간|の)$")
 

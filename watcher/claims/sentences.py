@@ -16,7 +16,11 @@ _STARTERS = frozenset(
 )
 # "(?<!...)": each pattern is tried from the start of a run of its first class only, not again from every
 # character of the run (a run of 100,000 dots or spaces costs linear time, not quadratic)
-_BOUNDARY = re.compile(r"(?<![.!?。！？])[.!?。！？]+[\"'”’)\]」』]*(?=\s|$|[가-힣ぁ-んァ-ン一-龥\"“‘])")
+# A period glued to the next sentence, as scraped pages often have it ("... threats.Seoul's military ..."):
+# a boundary when two lower-case letters come before it and a capitalised word after it.
+_BOUNDARY = re.compile(
+    r"(?<![.!?。！？])[.!?。！？]+[\"'”’)\]」』]*(?=\s|$|[가-힣ぁ-んァ-ン一-龥\"“‘]|(?<=[a-z][a-z]\.)[A-Z][a-z])"
+)
 _NEXT_START = re.compile(r"(?<!\s)\s*([\"'“‘(\[「『]*)(\S)")
 _PARA = re.compile(r"[^\n]+")
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
