@@ -2,7 +2,9 @@
 
 APScheduler runs one job per source; each job polls the source when it is due and sets
 its own next run to the ``next_check_at`` that poll recorded (interval, jitter, backoff,
-``Retry-After``: ``schedule.next_run``). A daily job checks deadlines (``overdue`` changes), and
+``Retry-After``: ``schedule.next_run``). At start, one read of every source row arms each job at
+its row's ``next_check_at`` (the sources already due are spread over the first 30 s); a job then
+reads its own source's row only, so 100,000 sources cost 100,000 row reads a round, not 10^10. A daily job checks deadlines (``overdue`` changes), and
 the notifier delivers the outbox. SIGTERM, SIGINT or SIGHUP stops it within a few seconds
 (SIGHUP stops rather than reloads: start it again to read a changed sources.toml): work in
 flight gets STOP_GRACE, then is cancelled (an alert being sent goes back to the queue);
@@ -23,7 +25,7 @@ from .config import Settings
 from .daemonlog import PassLog, start_line
 from .intake import Analyzer, ChangeHook
 from .pipeline import Poller, utcnow
-from .schedule import next_run
+from .schedule import is_due, next_run
 from .store import Store
 from .types import Source
 
@@ -58,7 +60,8 @@ async def serve_forever(settings: Settings, store: Store, *, clock: Callable[[],
     stop = stop or asyncio.Event()
     hook = change_hook(settings)
     analyzer = Analyzer.from_store(store, on_changes=metrics.counting_hook(hook) if metrics is not None else hook)
-    store.sync_sources(settings.sources)
+    # One bulk sync and one read of every row: each job is first armed at its source's next_check_at
+    states = await asyncio.to_thread(store.synced_states, settings.sources)
     scheduler = AsyncIOScheduler(timezone=dt.UTC)
     running: set[asyncio.Task[Any]] = set()
 
@@ -92,8 +95,18 @@ async def serve_forever(settings: Settings, store: Store, *, clock: Callable[[],
                     arm(src, next_run(clock(), poller.next_checks.get(name), src.interval))
 
         now = clock()
-        for i, src in enumerate(s for s in settings.sources if s.enabled):
-            arm(src, now + dt.timedelta(seconds=min(30.0, 0.05 * i)))
+        i = 0
+        for src in settings.sources:
+            if not src.enabled:
+                continue
+            st = states.get(src.name)
+            held = st is None or not st.enabled or st.muted or bool(st.disabled_reason)
+            at = None if held or st is None else st.next_check_at
+            if at is not None and not is_due(at, now, src.interval):
+                arm(src, at)          # not due yet: its job first runs when it is
+            else:                     # due (or never polled, or held): spread over the first 30 s
+                arm(src, now + dt.timedelta(seconds=min(30.0, 0.05 * i)))
+                i += 1
 
         async def daily() -> None:
             try:
