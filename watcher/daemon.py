@@ -32,6 +32,7 @@ from .types import Source
 log = logging.getLogger("watcher.daemon")
 
 STOP_GRACE = 5.0      # seconds the work in flight gets after a stop signal
+POLLERS = 64          # sources polled at once, at least (twice the fetch concurrency when that is more)
 
 
 def change_hook(settings: Settings) -> ChangeHook | None:
@@ -53,6 +54,7 @@ def overdue_check(store: Store, analyzer: Analyzer, clock: Callable[[], dt.datet
 async def serve_forever(settings: Settings, store: Store, *, clock: Callable[[], dt.datetime] = utcnow,
                         stop: asyncio.Event | None = None, metrics: Any = None) -> None:
     """``metrics``: a :class:`watcher.scale.metrics.Metrics` counting polls, changes and alerts."""
+    from apscheduler.executors.debug import DebugExecutor
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
     from apscheduler.triggers.date import DateTrigger
     from apscheduler.triggers.interval import IntervalTrigger
@@ -63,21 +65,24 @@ async def serve_forever(settings: Settings, store: Store, *, clock: Callable[[],
     # One bulk sync and one read of every row: each job is first armed at its source's next_check_at
     states = await asyncio.to_thread(store.synced_states, settings.sources)
     scheduler = AsyncIOScheduler(timezone=dt.UTC)
-    running: set[asyncio.Task[Any]] = set()
+    scheduler.add_executor(DebugExecutor(), "now")    # runs a job in place: a queue put, on the event loop
+    running: set[asyncio.Task[Any]] = set()     # pollers in the middle of a poll (and, at the stop, the notifier)
 
     passes = PassLog(log)
+    # A source's job only queues it; POLLERS tasks take the queue in order and poll. Tens of thousands of jobs
+    # falling due together (the first 30 s with every source due) cost the event loop one step each, never tens
+    # of thousands of polls started at once, and the stop waits for the polls in flight only.
+    due: asyncio.Queue[Source] = asyncio.Queue()
 
     async with Poller(settings, store, clock=clock, analyzer=analyzer) as poller:
         def arm(src: Source, at: dt.datetime) -> None:
-            """The source's job runs once, at ``at``; it arms the next run itself."""
-            scheduler.add_job(poll_one, DateTrigger(run_date=at), args=[src], id=f"source:{src.name}",
-                              replace_existing=True, max_instances=1, coalesce=True, misfire_grace_time=None)
+            """The source's job runs once, at ``at``; once its poll is over, the next run is armed."""
+            scheduler.add_job(due.put_nowait, DateTrigger(run_date=at), args=[src], id=f"source:{src.name}",
+                              replace_existing=True, max_instances=1, coalesce=True, misfire_grace_time=None,
+                              executor="now")
 
         async def poll_one(src: Source) -> None:
             name = src.name
-            task = asyncio.current_task()
-            if task is not None:
-                running.add(task)
             report = None
             passes.begin()
             try:
@@ -89,10 +94,21 @@ async def serve_forever(settings: Settings, store: Store, *, clock: Callable[[],
                 log.exception("polling %r failed", name)
             finally:
                 passes.end(report)
-                if task is not None:
-                    running.discard(task)
                 if not stop.is_set():
                     arm(src, next_run(clock(), poller.next_checks.get(name), src.interval))
+
+        async def poller_task() -> None:
+            task = asyncio.current_task()
+            assert task is not None
+            while not stop.is_set():
+                src = await due.get()
+                if stop.is_set():
+                    break
+                running.add(task)
+                try:
+                    await poll_one(src)
+                finally:
+                    running.discard(task)
 
         now = clock()
         i = 0
@@ -120,11 +136,15 @@ async def serve_forever(settings: Settings, store: Store, *, clock: Callable[[],
         notifier = metrics.notifier(settings, store, clock) if metrics is not None else _notifier(settings, store, clock)
         # The notifier is a task of its own: it sleeps until a change is stored (or 1 s passes).
         notify_task = asyncio.create_task(notifier.run(stop)) if notifier is not None else None
+        pollers = [asyncio.create_task(poller_task()) for _ in range(max(POLLERS, 2 * settings.fetch.concurrency))]
         scheduler.start()
         log.info("%s", start_line(settings, store.url))
         await stop.wait()
         log.info("stopping")
         scheduler.shutdown(wait=False)
+        for t in pollers:
+            if t not in running:     # waiting for a source: nothing to finish
+                t.cancel()
         if notify_task is not None:
             running.add(notify_task)
         if running:
