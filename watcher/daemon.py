@@ -107,6 +107,8 @@ async def serve_forever(settings: Settings, store: Store, *, clock: Callable[[],
                 running.add(task)
                 try:
                     await poll_one(src)
+                except Exception:   # a poller never dies of one source (poll_one logs its own errors)
+                    log.exception("re-arming %r failed", src.name)
                 finally:
                     running.discard(task)
 
