@@ -2,7 +2,9 @@
 
 APScheduler runs one job per source; each job polls the source when it is due and sets
 its own next run to the ``next_check_at`` that poll recorded (interval, jitter, backoff,
-``Retry-After``: ``schedule.next_run``). A daily job checks deadlines (``overdue`` changes), and
+``Retry-After``: ``schedule.next_run``). At start, one read of every source row arms each job at
+its row's ``next_check_at`` (the sources already due are spread over the first 30 s); a job then
+reads its own source's row only, so 100,000 sources cost 100,000 row reads a round, not 10^10. A daily job checks deadlines (``overdue`` changes), and
 the notifier delivers the outbox. SIGTERM, SIGINT or SIGHUP stops it within a few seconds
 (SIGHUP stops rather than reloads: start it again to read a changed sources.toml): work in
 flight gets STOP_GRACE, then is cancelled (an alert being sent goes back to the queue);
@@ -23,13 +25,14 @@ from .config import Settings
 from .daemonlog import PassLog, start_line
 from .intake import Analyzer, ChangeHook
 from .pipeline import Poller, utcnow
-from .schedule import next_run
+from .schedule import is_due, next_run
 from .store import Store
 from .types import Source
 
 log = logging.getLogger("watcher.daemon")
 
 STOP_GRACE = 5.0      # seconds the work in flight gets after a stop signal
+POLLERS = 64          # sources polled at once, at least (twice the fetch concurrency when that is more)
 
 
 def change_hook(settings: Settings) -> ChangeHook | None:
@@ -51,6 +54,7 @@ def overdue_check(store: Store, analyzer: Analyzer, clock: Callable[[], dt.datet
 async def serve_forever(settings: Settings, store: Store, *, clock: Callable[[], dt.datetime] = utcnow,
                         stop: asyncio.Event | None = None, metrics: Any = None) -> None:
     """``metrics``: a :class:`watcher.scale.metrics.Metrics` counting polls, changes and alerts."""
+    from apscheduler.executors.debug import DebugExecutor
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
     from apscheduler.triggers.date import DateTrigger
     from apscheduler.triggers.interval import IntervalTrigger
@@ -58,23 +62,27 @@ async def serve_forever(settings: Settings, store: Store, *, clock: Callable[[],
     stop = stop or asyncio.Event()
     hook = change_hook(settings)
     analyzer = Analyzer.from_store(store, on_changes=metrics.counting_hook(hook) if metrics is not None else hook)
-    store.sync_sources(settings.sources)
+    # One bulk sync and one read of every row: each job is first armed at its source's next_check_at
+    states = await asyncio.to_thread(store.synced_states, settings.sources)
     scheduler = AsyncIOScheduler(timezone=dt.UTC)
-    running: set[asyncio.Task[Any]] = set()
+    scheduler.add_executor(DebugExecutor(), "now")    # runs a job in place: a queue put, on the event loop
+    running: set[asyncio.Task[Any]] = set()     # pollers in the middle of a poll (and, at the stop, the notifier)
 
     passes = PassLog(log)
+    # A source's job only queues it; POLLERS tasks take the queue in order and poll. Tens of thousands of jobs
+    # falling due together (the first 30 s with every source due) cost the event loop one step each, never tens
+    # of thousands of polls started at once, and the stop waits for the polls in flight only.
+    due: asyncio.Queue[Source] = asyncio.Queue()
 
     async with Poller(settings, store, clock=clock, analyzer=analyzer) as poller:
         def arm(src: Source, at: dt.datetime) -> None:
-            """The source's job runs once, at ``at``; it arms the next run itself."""
-            scheduler.add_job(poll_one, DateTrigger(run_date=at), args=[src], id=f"source:{src.name}",
-                              replace_existing=True, max_instances=1, coalesce=True, misfire_grace_time=None)
+            """The source's job runs once, at ``at``; once its poll is over, the next run is armed."""
+            scheduler.add_job(due.put_nowait, DateTrigger(run_date=at), args=[src], id=f"source:{src.name}",
+                              replace_existing=True, max_instances=1, coalesce=True, misfire_grace_time=None,
+                              executor="now")
 
         async def poll_one(src: Source) -> None:
             name = src.name
-            task = asyncio.current_task()
-            if task is not None:
-                running.add(task)
             report = None
             passes.begin()
             try:
@@ -86,14 +94,37 @@ async def serve_forever(settings: Settings, store: Store, *, clock: Callable[[],
                 log.exception("polling %r failed", name)
             finally:
                 passes.end(report)
-                if task is not None:
-                    running.discard(task)
                 if not stop.is_set():
                     arm(src, next_run(clock(), poller.next_checks.get(name), src.interval))
 
+        async def poller_task() -> None:
+            task = asyncio.current_task()
+            assert task is not None
+            while not stop.is_set():
+                src = await due.get()
+                if stop.is_set():
+                    break
+                running.add(task)
+                try:
+                    await poll_one(src)
+                except Exception:   # a poller never dies of one source (poll_one logs its own errors)
+                    log.exception("re-arming %r failed", src.name)
+                finally:
+                    running.discard(task)
+
         now = clock()
-        for i, src in enumerate(s for s in settings.sources if s.enabled):
-            arm(src, now + dt.timedelta(seconds=min(30.0, 0.05 * i)))
+        i = 0
+        for src in settings.sources:
+            if not src.enabled:
+                continue
+            st = states.get(src.name)
+            held = st is None or not st.enabled or st.muted or bool(st.disabled_reason)
+            at = None if held or st is None else st.next_check_at
+            if at is not None and not is_due(at, now, src.interval):
+                arm(src, at)          # not due yet: its job first runs when it is
+            else:                     # due (or never polled, or held): spread over the first 30 s
+                arm(src, now + dt.timedelta(seconds=min(30.0, 0.05 * i)))
+                i += 1
 
         async def daily() -> None:
             try:
@@ -107,11 +138,15 @@ async def serve_forever(settings: Settings, store: Store, *, clock: Callable[[],
         notifier = metrics.notifier(settings, store, clock) if metrics is not None else _notifier(settings, store, clock)
         # The notifier is a task of its own: it sleeps until a change is stored (or 1 s passes).
         notify_task = asyncio.create_task(notifier.run(stop)) if notifier is not None else None
+        pollers = [asyncio.create_task(poller_task()) for _ in range(max(POLLERS, 2 * settings.fetch.concurrency))]
         scheduler.start()
         log.info("%s", start_line(settings, store.url))
         await stop.wait()
         log.info("stopping")
         scheduler.shutdown(wait=False)
+        for t in pollers:
+            if t not in running:     # waiting for a source: nothing to finish
+                t.cancel()
         if notify_task is not None:
             running.add(notify_task)
         if running:

@@ -130,9 +130,10 @@ class Store:
             _sources.sync(conn, configured)
             return _sources.states(conn)
 
-    def source_states(self) -> dict[str, SourceState]:
+    def source_states(self, names: Sequence[str] | None = None) -> dict[str, SourceState]:
+        """Every source's state, or only the named ones' (the daemon's job for one source reads its one row)."""
         with self.read("reading sources") as conn:
-            return _sources.states(conn)
+            return _sources.states(conn, names)
 
     def record_polls(self, updates: Sequence[SourceUpdate]) -> None:
         if updates:
