@@ -167,7 +167,7 @@ def future_subject_ok(sent: str, off: int, clow: str, vs: int, first: int, actor
     ministers, a joint statement) as its subject: "the three leaders will", "South Korea, the
     U.S. and Japan will", "the joint statement said they will", "we will" in their words."""
     if actor == "joint statement":
-        return True  # "the joint statement said the secretariat will open in Seoul"
+        return True  # "the joint statement said the new office will open in Seoul"
     cut = 0
     hard = 0   # the last cut that is not ", and" (a list of the three countries runs through it)
     for m in _SUBJECT_CUT.finditer(clow, 0, vs):

@@ -3,8 +3,8 @@
 A new commitment gets a stable id and title from the most canonical form of its name, tried in
 this order: a heading the sentence opens with ("Commitment to Consult: The Leaders ..."), a name
 in quotes, a Title Case name ending in an institution noun ("the Trilateral Indo-Pacific
-Dialogue"), the head noun phrase of the object ("a permanent secretariat" -> trilateral
-secretariat, "hold a three-way summit meeting every year" -> annual trilateral summit). An
+Dialogue"), the head noun phrase of the object ("a permanent coordinating office" -> trilateral
+coordinating office, "hold a three-way summit meeting every year" -> annual trilateral summit). An
 acronym in parentheses after the name is kept as an alias.
 
 :func:`signature` reduces a name to its content words (synonyms folded, the trilateral words,
@@ -20,17 +20,15 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+import tomllib
 import unicodedata
 from dataclasses import dataclass
+from importlib import resources
 
-# Nouns that name something a government sets up or holds (longest first where they overlap).
-HEADS = (
-    "working group", "task force", "secretariat", "framework", "dialogue", "mechanism", "hotline",
-    "exercises", "exercise", "drills", "drill", "initiative", "programme", "program", "fund", "centre", "center",
-    "system", "channel", "summit", "meetings", "meeting", "consultations", "consultation", "forum", "network",
-    "council", "committee", "platform", "fellowship", "conference", "plan", "arrangement", "memorandum",
-    "partnership", "board", "talks", "group", "pilot", "commitment",
-)
+# Nouns that name something a government sets up or holds (longest first where they overlap): generic
+# vocabulary, kept with the glossary in data/heads.toml.
+HEADS: tuple[str, ...] = tuple(tomllib.loads(
+    resources.files("watcher.claims").joinpath("data/heads.toml").read_text(encoding="utf-8"))["heads"])
 _HEAD_WORDS = "|".join(re.escape(h) for h in HEADS)
 _HEAD_RX = re.compile(rf"\b(?:{_HEAD_WORDS})\b", re.IGNORECASE)
 # a noun in front of "of": the thing named follows ("the first meeting of the dialogue")
@@ -333,7 +331,7 @@ _CJK_FORMAT = re.compile(r"^(?:한미일|한일미|미일한|日米韓|韓米日
 
 def names_in(text: str) -> list[Naming]:
     """Every institution named in ``text`` (a list: "welcomed the data sharing mechanism, the
-    quantum program and Freedom Edge"), by its head noun phrases and Title Case names."""
+    quantum program and Exercise Blue Horizon"), by its head noun phrases and Title Case names."""
     out: list[Naming] = []
     for t in _title_names(text):
         out.append(_naming(t, (), proper=True, annual=False, extra=()))
