@@ -223,8 +223,8 @@ def per_article(docs: list[tuple[str, str, dt.datetime, str]]) -> str:
     import inspect
 
     from watcher.claims import extract_claims
-    from watcher.diff import Document, diff_document, initial_states
-    from watcher.registry import load_registry
+    from watcher.commitments.diff import Document, diff_document, initial_states
+    from watcher.commitments.registry import load_registry
 
     states = initial_states(load_registry(ROOT / "db" / "commitments.toml"))
     takes_language = "language" in inspect.signature(extract_claims).parameters
@@ -248,9 +248,9 @@ def per_article(docs: list[tuple[str, str, dt.datetime, str]]) -> str:
 
 def speed(n: int) -> str:
     sys.path.insert(0, str(ROOT))
-    from watcher.intake import Analyzer, load_registry_into, store_articles
+    from watcher.content.text import content_hash, simhash
+    from watcher.ingest.intake import Analyzer, load_registry_into, store_articles
     from watcher.store import Store
-    from watcher.textutil import content_hash, simhash
     from watcher.types import Article
 
     rnd = random.Random(42)

@@ -30,8 +30,8 @@ from claims_dev2 import (  # noqa: E402
 
 from watcher.claims import cjk_extract, extract_claims  # noqa: E402
 from watcher.claims.cjk_extract import preload  # noqa: E402
-from watcher.diff import diff_document, initial_states  # noqa: E402
-from watcher.registry import load_registry  # noqa: E402
+from watcher.commitments.diff import diff_document, initial_states  # noqa: E402
+from watcher.commitments.registry import load_registry  # noqa: E402
 
 
 def speed(rounds: int = 5) -> None:

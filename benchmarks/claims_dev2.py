@@ -20,8 +20,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from watcher.claims import extract_claims  # noqa: E402
-from watcher.diff import Change, Document, replay  # noqa: E402
-from watcher.registry import load_registry  # noqa: E402
+from watcher.commitments.diff import Change, Document, replay  # noqa: E402
+from watcher.commitments.registry import load_registry  # noqa: E402
 
 DEV2 = ROOT.parent / "shared" / "eval" / "dev2"
 SCORE = ROOT.parent / "shared" / "eval" / "score.py"

@@ -25,8 +25,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from watcher.claims import extract_claims  # noqa: E402
-from watcher.diff import Change, Document, replay  # noqa: E402
-from watcher.registry import load_registry  # noqa: E402
+from watcher.commitments.diff import Change, Document, replay  # noqa: E402
+from watcher.commitments.registry import load_registry  # noqa: E402
 
 SHARED = Path("/work/shared")
 SCORE = SHARED / "eval" / "score.py"

@@ -3,11 +3,11 @@
 The figures the test suite used to assert (and no longer does: a timed test fails on a loaded
 machine and passes on a fast one, whatever the code does):
 
-- ``relevance`` (watcher/filter.py), one feed entry: against a plain lower-cased substring scan
+- ``relevance`` (watcher/content/relevance.py), one feed entry: against a plain lower-cased substring scan
   for the three countries' English names (the least a filter could do); budget 500 µs an entry;
-- ``extract_article`` (watcher/extract.py), one news page: against BeautifulSoup's
+- ``extract_article`` (watcher/content/page.py), one news page: against BeautifulSoup's
   ``get_text()`` over the same page (html.parser); budget 20 ms a page;
-- ``simhash`` (watcher/textutil.py), a 15,000-character article: against SHA-256 of the same
+- ``simhash`` (watcher/content/text.py), a 15,000-character article: against SHA-256 of the same
   text; budget 100 ms.
 
 Run: .venv/bin/python benchmarks/hotpaths.py [--repeat 5]
@@ -27,9 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bs4 import BeautifulSoup
 
-from watcher.extract import extract_article
-from watcher.filter import relevance
-from watcher.textutil import simhash
+from watcher.content.page import extract_article
+from watcher.content.relevance import relevance
+from watcher.content.text import simhash
 
 TITLE = "Japan and South Korea agree to boost cooperation"
 SUMMARY = ("Officials from Tokyo and Seoul met in Washington on Tuesday to discuss missile warning data. "

@@ -106,7 +106,7 @@ def test_unreadable_toml(tmp_path: Path) -> None:
 
 
 def test_alerts_are_parsed_once_into_typed_channels() -> None:
-    from watcher.notify.config import AlertsConfig, Channel
+    from watcher.config.alerts import AlertsConfig, Channel
 
     s = load_settings_text("""
 [fetch]

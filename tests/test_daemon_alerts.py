@@ -9,8 +9,8 @@ from collections.abc import Callable
 
 import pytest
 
-from watcher import daemon
 from watcher.config import Settings, load_settings_text
+from watcher.run import daemon
 from watcher.store import Store
 
 WITH_CHANNEL = '[[alerts.webhook]]\nname = "archive"\nurl_env = "ARCHIVE_URL"\n'
@@ -34,7 +34,7 @@ def _notifier(settings: Settings) -> object:
     return daemon._notifier(settings, Store("sqlite:///:memory:"), lambda: dt.datetime.now(dt.UTC))
 
 
-@pytest.mark.parametrize(("module", "start"), [("watcher.notify.outbox", _hook), ("watcher.notify.worker", _notifier)])
+@pytest.mark.parametrize(("module", "start"), [("watcher.store.alerts", _hook), ("watcher.notify.worker", _notifier)])
 def test_a_notifier_that_cannot_be_imported_is_not_taken_for_no_alerts(
         monkeypatch: pytest.MonkeyPatch, module: str, start: Callable[[Settings], object]) -> None:
     """A broken install (a missing dependency of the notifier) stops the daemon with the ImportError:

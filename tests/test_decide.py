@@ -1,6 +1,6 @@
 """What one poll does to its source's row, as a table: the row before × the poll's outcome → the row after.
 
-``watcher.decide.decide`` is pure, so every case is data: no server, no database, no clock.
+``watcher.ingest.decide.decide`` is pure, so every case is data: no server, no database, no clock.
 """
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ import datetime as dt
 
 import pytest
 
-from watcher.decide import Polled, decide
 from watcher.errors import Outcome
-from watcher.schedule import DISABLE_AFTER, MAX_BACKOFF
+from watcher.ingest.decide import Polled, decide
+from watcher.ingest.schedule import DISABLE_AFTER, MAX_BACKOFF
 from watcher.store import SourceState
 from watcher.types import Source, Validators
 

@@ -25,7 +25,7 @@ def test_the_patterns_are_found() -> None:
     patterns = rs.collect_patterns()
     names = set(patterns)
     # module globals, patterns inside dicts and tuples, and inside the claim core's fast searches
-    for name in ("watcher.claims.clauses.CLAUSE_SPLIT", "watcher.textutil._WS", "watcher.filter._GAP",
+    for name in ("watcher.claims.clauses.CLAUSE_SPLIT", "watcher.content.text._WS", "watcher.content.relevance._GAP",
                  "watcher.claims.sentences._BOUNDARY", "watcher.claims.lexicon.VERBS['agree']"):
         assert name in names
     assert any(".VERB_FAST." in n for n in names)

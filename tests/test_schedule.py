@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from watcher.schedule import MAX_BACKOFF, is_due, next_check, next_run
+from watcher.ingest.schedule import MAX_BACKOFF, is_due, next_check, next_run
 
 NOW = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
 

@@ -1,4 +1,4 @@
-"""The poller's worker processes (watcher.workers): real forked processes, real sockets."""
+"""The poller's worker processes (watcher.ingest.workers): real forked processes, real sockets."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from watcher.errors import WorkerCrashed
-from watcher.workers import DEPTH, WorkerPool
+from watcher.ingest.workers import DEPTH, WorkerPool
 
 
 def pid_and(x: int) -> tuple[int, int]:
@@ -138,7 +138,7 @@ def niceness() -> int:
 
 
 def test_the_pollers_workers_run_below_the_poller() -> None:
-    from watcher.pipeline import WORKER_NICE, _worker_setup
+    from watcher.ingest.poller import WORKER_NICE, _worker_setup
 
     async def main() -> int:
         pool = WorkerPool(1, initializer=_worker_setup, initargs=(os.getpid(),))

@@ -38,13 +38,13 @@ _EXPORTS = {
     "WatcherError": "watcher.errors", "ConfigError": "watcher.errors", "StorageError": "watcher.errors",
     "FetchError": "watcher.errors", "DeliveryError": "watcher.errors", "Outcome": "watcher.errors",
     # stages
-    "Fetcher": "watcher.net", "AddressPolicy": "watcher.net", "parse_feed": "watcher.parse",
-    "relevance": "watcher.filter", "extract_article": "watcher.extract",
+    "Fetcher": "watcher.net", "AddressPolicy": "watcher.net", "parse_feed": "watcher.feeds.parse",
+    "relevance": "watcher.content.relevance", "extract_article": "watcher.content.page",
     "extract_claims": "watcher.claims", "Claim": "watcher.claims",
-    "Commitment": "watcher.registry", "load_registry": "watcher.registry",
-    "diff_document": "watcher.diff", "check_overdue": "watcher.diff", "Change": "watcher.diff",
+    "Commitment": "watcher.commitments.registry", "load_registry": "watcher.commitments.registry",
+    "diff_document": "watcher.commitments.diff", "check_overdue": "watcher.commitments.diff", "Change": "watcher.commitments.diff",
     # orchestration and storage
-    "Poller": "watcher.pipeline", "run_poll": "watcher.pipeline", "Store": "watcher.store",
+    "Poller": "watcher.ingest.poller", "run_poll": "watcher.ingest.poller", "Store": "watcher.store",
 }
 
 __all__ = ["__version__", *_EXPORTS]

@@ -10,7 +10,7 @@ for what the caller cannot carry on from::
     │                            (.problems lists every bad entry, each naming its source)
     ├── StorageError             the database refused (locked, read-only, not a database)
     ├── FetchError               a bug-level failure inside the fetcher (never an HTTP outcome)
-    ├── WorkerCrashed            a worker process died while it ran a job (watcher.workers)
+    ├── WorkerCrashed            a worker process died while it ran a job (watcher.ingest.workers)
     └── DeliveryError            an alert channel could not be used (bad template, bad address)
 
 Third-party exceptions (sqlalchemy, aiohttp, tomllib) are translated at one boundary

@@ -13,8 +13,8 @@ import pytest
 
 from watcher.claims import Claim, extract_claims
 from watcher.claims import lexicon as lx
-from watcher.diff import Change, Document, replay
-from watcher.registry import Commitment, parse_registry
+from watcher.commitments.diff import Change, Document, replay
+from watcher.commitments.registry import Commitment, parse_registry
 
 D = dt.date(2024, 9, 23)
 

@@ -8,9 +8,16 @@ from pathlib import Path
 import pytest
 
 from watcher.claims import Claim, extract_claims, split_sentences
-from watcher.diff import Document, apply_overdue, check_overdue, diff_document, initial_states, replay
+from watcher.commitments.diff import (
+    Document,
+    apply_overdue,
+    check_overdue,
+    diff_document,
+    initial_states,
+    replay,
+)
+from watcher.commitments.registry import Commitment, load_registry, mint_id, parse_registry
 from watcher.errors import ConfigError
-from watcher.registry import Commitment, load_registry, mint_id, parse_registry
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data" / "claims"

@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 from watcher.claims import extract_claims, split_sentences
-from watcher.diff import Document, replay
-from watcher.registry import parse_registry
+from watcher.commitments.diff import Document, replay
+from watcher.commitments.registry import parse_registry
 
 EMPTY = "schema_version = 1\n"
 

@@ -11,11 +11,11 @@ import sys
 from pathlib import Path
 
 from watcher.claims import extract_claims
-from watcher.diff import Document, diff_document, initial_states, replay
-from watcher.documents import read_document
-from watcher.intake import Analyzer, load_registry_into, store_articles
-from watcher.registry import parse_registry
-from watcher.replay import replay_store
+from watcher.commitments.diff import Document, diff_document, initial_states, replay
+from watcher.commitments.registry import parse_registry
+from watcher.ingest.documents import read_document
+from watcher.ingest.intake import Analyzer, load_registry_into, store_articles
+from watcher.ingest.replay import replay_store
 from watcher.store import Store
 from watcher.store import reviews as _reviews
 from watcher.store import web_queries as q

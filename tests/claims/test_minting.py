@@ -7,8 +7,8 @@ import datetime as dt
 
 from watcher.claims import extract_claims
 from watcher.claims.naming import name_of, signature
-from watcher.diff import Document, replay
-from watcher.registry import parse_registry
+from watcher.commitments.diff import Document, replay
+from watcher.commitments.registry import parse_registry
 
 EMPTY = "schema_version = 1\n"
 

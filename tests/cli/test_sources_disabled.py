@@ -10,8 +10,8 @@ from pathlib import Path
 from tests.cli.test_commands import run
 from tests.support.feedserver import FeedServer
 from watcher.config import load_settings
-from watcher.pipeline import Poller
-from watcher.schedule import DISABLE_AFTER
+from watcher.ingest.poller import Poller
+from watcher.ingest.schedule import DISABLE_AFTER
 from watcher.store import Store
 
 

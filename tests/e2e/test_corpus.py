@@ -14,7 +14,7 @@ import pytest
 from tests.support.feedserver import FeedServer, Route
 from watcher.config import Settings
 from watcher.errors import Outcome
-from watcher.pipeline import Poller
+from watcher.ingest.poller import Poller
 from watcher.store import Store
 from watcher.types import FetchSettings, Source
 

@@ -20,7 +20,7 @@ import pytest
 
 from tests.support.feedserver import FeedServer, rss
 from watcher.config import load_settings_text
-from watcher.pipeline import Poller
+from watcher.ingest.poller import Poller
 from watcher.store import SourceState, Store
 
 PUB = dt.datetime(2024, 11, 15, 9, tzinfo=dt.UTC)

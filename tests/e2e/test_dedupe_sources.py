@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from tests.support.feedserver import FeedServer, Route, rss
 from watcher.config import load_settings_text
-from watcher.intake import Analyzer
-from watcher.pipeline import Poller
+from watcher.ingest.intake import Analyzer
+from watcher.ingest.poller import Poller
 from watcher.store import Store
 from watcher.store.schema import articles
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from watcher.daemon import overdue_check
-from watcher.intake import Analyzer, load_registry_into
+from watcher.ingest.intake import Analyzer, load_registry_into
+from watcher.run.daemon import overdue_check
 from watcher.store import Store
 from watcher.store import commitments as q
 

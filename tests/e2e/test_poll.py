@@ -16,9 +16,9 @@ import pytest
 
 from tests.support.feedserver import FeedServer, Route, rss
 from watcher.config import load_settings_text
-from watcher.intake import Analyzer
-from watcher.pipeline import Poller
-from watcher.process import process_feed
+from watcher.ingest.intake import Analyzer
+from watcher.ingest.jobs import process_feed
+from watcher.ingest.poller import Poller
 from watcher.store import Store
 
 PUB = dt.datetime(2024, 11, 15, 9, tzinfo=dt.UTC)

@@ -20,7 +20,7 @@ import pytest
 
 from tests.support.feedserver import FeedServer, rss
 from watcher.config import load_settings_text
-from watcher.daemon import serve_forever
+from watcher.run.daemon import serve_forever
 from watcher.store import Store
 
 INTERVAL = 2          # seconds: the configuration's floor is 60 s, a test cannot wait that long

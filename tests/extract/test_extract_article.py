@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-import watcher.extract as extract_mod
+import watcher.content.page as extract_mod
+from watcher.content.page import extract_article, parse_date
 from watcher.errors import Outcome
-from watcher.extract import extract_article, parse_date
 
 PAGE = b"""<!doctype html><html><head><meta charset="utf-8"><title>Site | Allies meet</title>
 <link rel="canonical" href="/news/123?utm_source=x&b=2&a=1#top">

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from watcher.textutil import (
+from watcher.content.text import (
     canonical_url,
     collapse_spaces,
     content_hash,
@@ -103,7 +103,7 @@ def test_collapse_spaces_takes_every_unicode_space_and_keeps_paragraphs() -> Non
 def test_an_ingested_document_has_no_run_of_spaces(tmp_path: object) -> None:
     from pathlib import Path
 
-    from watcher.documents import read_document
+    from watcher.ingest.documents import read_document
 
     path = Path(str(tmp_path)) / "statement.txt"
     path.write_text("Title\n\nThe three leaders agreed" + "\u2003" * 60_000 + "to meet.\n\n\n\nNext.\n")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from watcher.filter import relevance
+from watcher.content.relevance import relevance
 
 POSITIVES = [
     ("U.S., Japan and South Korea agree to hold annual summits", ""),

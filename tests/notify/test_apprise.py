@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from tests.support.alerting import Clock, Receiver, add_changes, config, make_store, rows, states
-from watcher.notify.config import parse_alerts
+from watcher.config.alerts import parse_alerts
 from watcher.notify.worker import Notifier
 from watcher.types import FetchSettings
 

@@ -221,7 +221,7 @@ def test_mail_server_down_then_back_everything_delivered_in_order_once(tmp_path:
 @pytest.mark.parametrize("kind", ["email", "slack", "webhook"])
 @pytest.mark.parametrize("digest", [None, "daily"])
 def test_every_shipped_template_renders_single_and_digest(kind: str, digest: str | None) -> None:
-    from watcher.notify.config import Channel
+    from watcher.config.alerts import Channel
     from watcher.notify.render import Renderer, sample_rows
 
     rows_ = [dict(r, evidence=HOSTILE) for r in sample_rows() * 3]

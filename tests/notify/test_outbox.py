@@ -13,10 +13,10 @@ from sqlalchemy import update
 
 from tests.support.alerting import T0, Clock, Receiver, add_changes, config, make_store, rows, states
 from watcher.cli.review import change_json
-from watcher.notify import outbox
+from watcher.config.alerts import DEFAULT_KINDS, parse_alerts
 from watcher.notify.base import backoff
-from watcher.notify.config import DEFAULT_KINDS, parse_alerts
 from watcher.notify.worker import Notifier
+from watcher.store import alerts as outbox
 from watcher.store.schema import alerts
 from watcher.types import FetchSettings
 

@@ -1,4 +1,4 @@
-"""The lxml fast path (watcher/fastparse.py) gives exactly what the feedparser path gives.
+"""The lxml fast path (watcher/feeds/fastparse.py) gives exactly what the feedparser path gives.
 
 parse_feed(fast=True) and parse_feed(fast=False) are compared (outcome, entries, title, skipped and error) on every
 file of feedparser's own test corpus, every fixture in tests/data/feeds, and 300 generated news feeds; the hostile
@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 
 from tests.support.dtdserver import DtdServer
-from watcher import fastparse
-from watcher import parse as parse_mod
-from watcher.parse import parse_feed, strip_dtd
+from watcher.feeds import fastparse
+from watcher.feeds import parse as parse_mod
+from watcher.feeds.parse import parse_feed, strip_dtd
 from watcher.types import ParseResult
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "feeds"

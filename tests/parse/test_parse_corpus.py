@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from watcher.errors import Outcome
-from watcher.process import process_feed
+from watcher.ingest.jobs import process_feed
 
 _HEADER = re.compile(rb"^Header:\s+([^:\r\n]+):(.*)$", re.M)
 

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from watcher.errors import Outcome
-from watcher.parse import parse_feed
-from watcher.process import process_feed
+from watcher.feeds.parse import parse_feed
+from watcher.ingest.jobs import process_feed
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "feeds"
 FILES = sorted(p for p in DATA.iterdir() if p.is_file())

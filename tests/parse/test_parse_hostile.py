@@ -9,7 +9,7 @@ import pytest
 
 from tests.support.dtdserver import DtdServer
 from watcher.errors import Outcome
-from watcher.parse import parse_feed, strip_dtd
+from watcher.feeds.parse import parse_feed, strip_dtd
 from watcher.types import ParseResult
 
 PASSWD = Path("/etc/passwd").read_text(errors="replace") if Path("/etc/passwd").exists() else "root:x:0:0"
@@ -171,7 +171,7 @@ def test_expat_reader_refuses_entity_declarations_itself() -> None:
     import io
     import xml.sax
 
-    from watcher.parse import _DefusedExpatParser
+    from watcher.feeds.parse import _DefusedExpatParser
 
     for doc in (b'<!DOCTYPE r [<!ENTITY a "x">]><r>&a;</r>', b'<!DOCTYPE r [<!ENTITY a SYSTEM "file:///etc/passwd">]><r>&a;</r>'):
         reader = _DefusedExpatParser()

@@ -8,7 +8,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from watcher.errors import Outcome
-from watcher.process import ProcessedFeed, process_feed
+from watcher.ingest.jobs import ProcessedFeed, process_feed
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "feeds"
 

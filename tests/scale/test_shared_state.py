@@ -9,8 +9,8 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from watcher.documents import read_document
-from watcher.intake import Analyzer, load_registry_into, store_articles
+from watcher.ingest.documents import read_document
+from watcher.ingest.intake import Analyzer, load_registry_into, store_articles
 from watcher.scale.runtime import SerialStore
 from watcher.store.db import DB_DIR
 

@@ -12,13 +12,13 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from tests.support.alerting import Clock, Receiver, config
-from watcher.daemon import overdue_check
-from watcher.documents import seed_articles
-from watcher.intake import Analyzer, load_registry_into, store_articles
-from watcher.notify import outbox
+from watcher.ingest.documents import seed_articles
+from watcher.ingest.intake import Analyzer, load_registry_into, store_articles
+from watcher.ingest.replay import replay_store
 from watcher.notify.worker import Notifier
-from watcher.replay import replay_store
+from watcher.run.daemon import overdue_check
 from watcher.store import Store
+from watcher.store import alerts as outbox
 from watcher.store.db import DB_DIR
 from watcher.store.schema import alerts, changes
 

@@ -8,8 +8,8 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from watcher.documents import seed_articles
-from watcher.intake import Analyzer, load_registry_into, store_articles
+from watcher.ingest.documents import seed_articles
+from watcher.ingest.intake import Analyzer, load_registry_into, store_articles
 from watcher.store import Store, pending_of
 from watcher.store import reviews as _reviews
 from watcher.store.db import DB_DIR

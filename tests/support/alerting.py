@@ -22,10 +22,10 @@ from aiohttp import web
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from watcher.notify import outbox
-from watcher.notify.config import AlertsConfig, parse_alerts
-from watcher.registry import load_registry
+from watcher.commitments.registry import load_registry
+from watcher.config.alerts import AlertsConfig, parse_alerts
 from watcher.store import DB_DIR, Store
+from watcher.store import alerts as outbox
 from watcher.store import commitments as store_commitments
 from watcher.types import FetchSettings
 

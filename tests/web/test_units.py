@@ -53,7 +53,7 @@ def test_apply_review_and_recompute_status(db_url: str, registry: str) -> None:
 def test_reviews_survive_replay(db_url: str, registry: str) -> None:
     """Reviews made before `watcher replay` hold for the rebuilt changes; a change the rebuild does not make
     again (here one written by hand) keeps its review in the history, unlinked."""
-    from watcher.replay import replay_store
+    from watcher.ingest.replay import replay_store
 
     db = seeded(db_url, registry)
     with db.store.write() as conn:

@@ -14,7 +14,7 @@ import functools
 import unicodedata
 from typing import TYPE_CHECKING
 
-from ..registry import Commitment, derive_recurring
+from ..commitments.registry import Commitment, derive_recurring
 from . import ja, ko
 from . import lexicon as lx
 from .cjk import Lexicon, Morph, Pred, clause_preds, first_occurrence, script_of
@@ -24,7 +24,7 @@ from .gloss import minted_fields, recurrence_in
 from .naming import Naming
 
 if TYPE_CHECKING:
-    from ..diff_types import Document
+    from ..commitments.model import Document
     from .extract import Claim
 
 _LANG = {"ko": (ko.LEXICON, ko.analyse, ko.GENERIC_THREE), "ja": (ja.LEXICON, ja.analyse, ja.GENERIC_THREE)}

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..registry import Commitment
+from ..commitments.registry import Commitment
 from .fastsearch import GatedSearch
 from .sentences import fold
 

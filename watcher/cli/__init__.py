@@ -14,16 +14,16 @@ from typing import Any
 import click
 
 from ..errors import ConfigError, StorageError, WatcherError
-from ..paths import DESCRIPTION
 from ._context import Ctx
+from .paths import DESCRIPTION
 
 # Every command is imported only when it runs (or when --help lists it): `watcher poll`
 # never pays for the web interface, the alert channels or Jinja2.
 _COMMANDS = {
     "init": ".commands:init", "run": ".commands:run", "poll": ".commands:poll", "ingest": ".commands:ingest",
     "sources": ".commands:sources", "articles": ".commands:articles", "commitments": ".review:commitments",
-    "changes": ".review:changes", "replay": ".review:replay", "alerts": "..notify.cli:alerts",
-    "serve": "..web.cli:serve", "worker": "..scale.cli:worker", "status": "..scale.cli:status",
+    "changes": ".review:changes", "replay": ".review:replay", "alerts": ".notify:alerts",
+    "serve": ".web:serve", "worker": ".scale:worker", "status": ".scale:status",
 }
 
 

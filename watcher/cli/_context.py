@@ -12,9 +12,9 @@ from typing import Any
 import click
 
 from ..config import Settings, load_settings
-from ..paths import default_config, default_db_url
 from ..store import DB_DIR, Store, redact
 from ._text import fit, printable, when, width
+from .paths import default_config, default_db_url
 
 
 class BadInput(click.ClickException):
@@ -43,7 +43,7 @@ class Ctx:
 
     @property
     def config_file(self) -> str:
-        """--config / WATCHER_CONFIG, else the default (watcher.paths)."""
+        """--config / WATCHER_CONFIG, else the default (watcher.cli.paths)."""
         return self.config_path if self.config_path is not None else str(default_config())
 
     @property

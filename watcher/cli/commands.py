@@ -16,9 +16,9 @@ from ._context import BadInput, Ctx, emit_json, parse_date, pass_ctx, table
 
 def initialise(ctx: Ctx, *, seed: bool, quiet: bool = False) -> dict[str, int]:
     """Create or migrate the database, load the registry and (unless told not to) the seeds."""
-    from ..documents import seed_articles
-    from ..intake import Analyzer, load_registry_into, store_articles
-    from ..registry import load_registry
+    from ..commitments.registry import load_registry
+    from ..ingest.documents import seed_articles
+    from ..ingest.intake import Analyzer, load_registry_into, store_articles
 
     settings = ctx.settings                          # a bad configuration stops here, before the database
     registry = load_registry(ctx.registry_file)     # a bad registry stops here, naming every bad entry
@@ -40,15 +40,15 @@ def initialise(ctx: Ctx, *, seed: bool, quiet: bool = False) -> dict[str, int]:
 def _first_config(ctx: Ctx) -> str | None:
     """Installed (not a clone) with no sources.toml anywhere: copy the shipped one to the user's config
     directory, so that `watcher init && watcher run` polls the usual feeds. Returns where, or None."""
-    from ..paths import config_home, shipped_config
     from ..store import IN_CLONE
+    from .paths import config_home, shipped_config
 
     if ctx.config_explicit or IN_CLONE or os.path.exists(ctx.config_file):
         return None
     target = config_home() / "sources.toml"
     if str(target) != os.path.abspath(ctx.config_file) or not shipped_config().is_file():
         return None
-    from ..sourcesfile import atomic_write
+    from ..config.sourcesfile import atomic_write
 
     target.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(target, shipped_config().read_text(encoding="utf-8"))
@@ -109,9 +109,9 @@ def poll(ctx: Ctx, once: bool, as_json: bool, names: tuple[str, ...]) -> None:
       watcher poll --once --json
     """
     settings = ctx.settings   # a bad configuration stops here, before anything else
-    from ..intake import Analyzer
-    from ..notify.outbox import make_enqueuer
-    from ..pipeline import Poller
+    from ..ingest.intake import Analyzer
+    from ..ingest.poller import Poller
+    from ..store.alerts import make_enqueuer
 
     _ensure_db(ctx)
     store = ctx.store()
@@ -152,7 +152,7 @@ def run(ctx: Ctx, metrics_port: str | None) -> None:
     settings = ctx.settings
     import logging
 
-    from ..daemon import run_daemon
+    from ..run.daemon import run_daemon
 
     # The daemon speaks at INFO by default: its start, one line per pass, alerts sent (-v: debug).
     logging.getLogger("watcher").setLevel(logging.INFO if ctx.verbose == 0 else logging.DEBUG)
@@ -160,7 +160,7 @@ def run(ctx: Ctx, metrics_port: str | None) -> None:
     _ensure_db(ctx)
     metrics = None
     if metrics_port is not None:
-        from ..scale.cli import start_metrics
+        from .scale import start_metrics
 
         metrics = start_metrics(metrics_port, ctx.store())
     sys.exit(run_daemon(settings, ctx.store(), registry_file=ctx.registry_file, metrics=metrics))
@@ -188,11 +188,11 @@ def ingest(ctx: Ctx, files: tuple[str, ...], url: str | None, title: str | None,
     Example:
       watcher ingest statement.txt --published 2024-11-15 --official --url https://example.org/s
     """
-    from ..documents import read_document
-    from ..filter import relevance
-    from ..intake import Analyzer, store_articles
-    from ..language import normalise
-    from ..notify.outbox import make_enqueuer
+    from ..content.language import normalise
+    from ..content.relevance import relevance
+    from ..ingest.documents import read_document
+    from ..ingest.intake import Analyzer, store_articles
+    from ..store.alerts import make_enqueuer
 
     when = parse_date(published, "--published")
     if (url or title) and len(files) > 1:
@@ -272,7 +272,7 @@ def sources_import(ctx: Ctx, opml_file: str, interval: str) -> None:
     Example:
       watcher sources import feeds.opml
     """
-    from ..opml import import_opml
+    from ..config.opml import import_opml
 
     path = ctx.config_file
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
@@ -289,7 +289,7 @@ def sources_export(ctx: Ctx) -> None:
     Example:
       watcher sources export > feeds.opml
     """
-    from ..opml import export_opml
+    from ..config.opml import export_opml
 
     sys.stdout.write(export_opml(ctx.settings.sources))
 
@@ -298,7 +298,7 @@ def _toggle(ctx: Ctx, name: str, enabled: bool) -> None:
     """sources.toml is the truth: set the entry's `enabled` there (atomically, nothing else in the file
     changes), then bring its row in line. Says why not, with exit 2, when it cannot."""
     from ..config import load_settings
-    from ..sourcesfile import set_enabled
+    from ..config.sourcesfile import set_enabled
 
     verb = "enable" if enabled else "disable"
     settings = ctx.settings

@@ -98,7 +98,7 @@ def replay(ctx: Ctx, as_json: bool) -> None:
     Example:
       watcher replay
     """
-    from ..replay import replay_store
+    from ..ingest.replay import replay_store
 
     info = replay_store(ctx.store())
     if as_json:

@@ -29,9 +29,9 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from ..config.alerts import Channel
 from ..net.policy import AddressPolicy
 from .base import FAILED, RETRY, SENT, Delivery, Secrets, in_daemon_thread, read_secrets, redact, short
-from .config import Channel
 from .render import Rendered
 
 GENERIC_HTTP = frozenset({"json", "jsons", "form", "forms", "xml", "xmls"})

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 from urllib.parse import unquote, urlsplit
 
-from .config import Channel
+from ..config.alerts import Channel
 from .render import Rendered
 
 SENT, RETRY, FAILED = "sent", "retry", "failed"

@@ -28,8 +28,8 @@ from email.message import EmailMessage
 from email.utils import formatdate
 from typing import Any
 
+from ..config.alerts import Channel
 from .base import FAILED, RETRY, SENT, Delivery, Secrets, in_daemon_thread, read_secrets, redact, short
-from .config import Channel
 from .render import Rendered
 
 SMTPFactory = Callable[..., Any]     # (host, port, timeout=..., cutoff=...) -> an smtplib.SMTP-like object

@@ -25,9 +25,9 @@ from typing import Any
 
 import jinja2
 
+from ..config.alerts import Channel
 from ..errors import DeliveryError
 from ..store import ROOT
-from .config import Channel
 
 DEFAULT_DIR = ROOT / "alerts"
 FILES = {

@@ -16,12 +16,12 @@ from collections.abc import Callable, Mapping
 
 import aiohttp
 
+from ..config.alerts import Channel
 from ..net.fetch import GuardedConnector
 from ..net.outcomes import AddressRefused
 from ..net.policy import AddressPolicy, check_url
 from ..net.retry_after import parse_retry_after
 from .base import FAILED, RETRY, SENT, Delivery, read_secrets, redact, short
-from .config import Channel
 from .render import Rendered
 
 USER_AGENT = "watcher/0.1 (+trilateral commitment monitor; alerts)"

@@ -28,12 +28,12 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from ..config.alerts import AlertsConfig, Channel
 from ..errors import DeliveryError, StorageError
 from ..store import Store
-from . import outbox
+from ..store import alerts as outbox
 from .apprise_sender import AppriseSender
 from .base import FAILED, RETRY, Delivery, Sender, backoff, short
-from .config import AlertsConfig, Channel
 from .email import EmailSender
 from .render import Renderer
 from .slack import SlackSender

@@ -6,7 +6,7 @@ Dynamic scheduling, as procrastinate recommends for many schedules (not one peri
   ``next_check_at`` falls within the next 15 s and defers ``poll_source(id)`` for that moment, with
   ``lock`` and ``queueing_lock`` = the source: never two polls of one source at once, never two queued;
 - ``poll_source`` re-checks that the source is due (a repeat does nothing) and runs the orchestrator's
-  pass over that one source (:meth:`watcher.pipeline.Poller.poll_chosen`): articles, claims, changes,
+  pass over that one source (:meth:`watcher.ingest.poller.Poller.poll_chosen`): articles, claims, changes,
   outbox rows, the ``deliver_alert`` jobs and the source's new ``next_check_at`` in one transaction;
 - ``deliver_alert(id)`` takes its outbox row with ``FOR UPDATE SKIP LOCKED``, sends it and records the
   outcome; ``sweep_alerts`` (periodic) makes digests and re-defers open rows no job carries;

@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, event, select, text, update
 
 from ..config import Settings
-from ..intake import Analyzer, ChangeHook
-from ..pipeline import Poller, utcnow
-from ..schedule import is_due
+from ..ingest.intake import Analyzer, ChangeHook
+from ..ingest.poller import Poller, utcnow
+from ..ingest.schedule import is_due
 from ..store import SourceState, Store
 from ..store import sources as _sources
 from ..store.schema import alerts
@@ -33,8 +33,8 @@ from . import ALERT_QUEUE, POLL_QUEUE, queries
 if TYPE_CHECKING:
     from procrastinate.manager import JobManager
 
-    from ..notify.config import Channel
-    from ..notify.outbox import Claimed
+    from ..config.alerts import Channel
+    from ..store.alerts import Claimed
     from .metrics import Metrics
 
 log = logging.getLogger("watcher.scale")
@@ -111,7 +111,7 @@ class Runtime:
 
     # -- changes: alerts deferred in the same transaction ----------------------------------
     def _change_hook(self) -> ChangeHook:
-        from ..daemon import change_hook
+        from ..run.daemon import change_hook
 
         enqueue = change_hook(self.settings)
         metrics = self.metrics
@@ -206,7 +206,7 @@ class Runtime:
         A row leased by a sender that is gone is taken over: one on this host whose process is no
         longer running, or the one this job ran on before it was requeued as stalled (``retried``:
         at most one job carries an alert, so the lease was that dead worker's)."""
-        from ..notify import outbox
+        from ..store import alerts as outbox
 
         assert self.notifier is not None
         now = self.clock()
@@ -303,7 +303,7 @@ class Runtime:
         return len(stalled)
 
     async def check_deadlines(self) -> int:
-        from ..daemon import overdue_check
+        from ..run.daemon import overdue_check
 
         return await asyncio.to_thread(overdue_check, self.serial, self.analyzer, self.clock)
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from ..config import Settings
 from ..errors import StorageError
-from ..pipeline import Poller
+from ..ingest.poller import Poller
 from ..store import Store
 from .runtime import Runtime
 

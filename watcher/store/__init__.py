@@ -21,7 +21,7 @@ table:
   plain row mapping, never a live cursor;
 - the differences between SQLite and PostgreSQL stay inside (``db.py``).
 
-The one exception left, the alert outbox's SQL in ``watcher.notify.outbox``, moves here when the
+The one exception left, the alert outbox's SQL in ``watcher.store.alerts``, moves here when the
 package is regrouped (issue 13, point 1).
 """
 

@@ -42,7 +42,7 @@ def pending_of(state: Any) -> dict[str, Any] | None:
     state: {kind, to_status, evidence, doc, waiting_for}; None when nothing waits."""
     if not isinstance(state, dict) or not state.get("events"):
         return None
-    from ..diff_types import CommitmentState
+    from ..commitments.model import CommitmentState
     from .codec import from_jsonable
 
     e = from_jsonable(CommitmentState, state).pending

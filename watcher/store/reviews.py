@@ -51,7 +51,7 @@ def recompute_status(conn: Connection, commitment_id: str) -> str | None:
         return None
     if isinstance(row.state, dict) and "status" in row.state:
         # the differ's state knows the moves: the same rule as `watcher replay` (diff_types.after_review)
-        from ..diff_types import CommitmentState, after_review
+        from ..commitments.model import CommitmentState, after_review
         from .codec import from_jsonable, to_jsonable
 
         st = after_review(from_jsonable(CommitmentState, row.state), decisions(conn, commitment_id))

@@ -50,7 +50,7 @@ def replay(app: WebApp, req: Request) -> Response:
     """Rebuild commitments and changes from the stored articles (sends nothing)."""
     if not app.allow_replay:
         raise HTTPError(403, "replay is switched off on this server")
-    from ..replay import replay_store
+    from ..ingest.replay import replay_store
 
     info = replay_store(app.store)
     log.info("replay from the web interface: %s", info)

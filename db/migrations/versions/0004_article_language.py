@@ -1,7 +1,7 @@
 """articles.language filled where it is null (seeded and ingested articles had none)
 
 Each such article gets the language its script shows (Hangul: ko; kana or kanji: ja), else en,
-as watcher.language decides for new articles; a tag a feed gave (en-US) is kept as it is.
+as watcher.content.language decides for new articles; a tag a feed gave (en-US) is kept as it is.
 
 Revision ID: 0004_article_language
 Revises: 0001
@@ -20,7 +20,7 @@ BATCH = 500
 
 
 def upgrade() -> None:
-    from watcher.language import article_language
+    from watcher.content.language import article_language
 
     conn = op.get_bind()
     articles = sa.table("articles", sa.column("id", sa.Integer), sa.column("title", sa.Text),
