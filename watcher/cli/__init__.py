@@ -3,6 +3,10 @@
 Global options come before the command and have environment twins: ``--config``
 (``WATCHER_CONFIG``), ``--db`` (``WATCHER_DB``), ``--registry`` (``WATCHER_REGISTRY``).
 Exit codes: 0 success, 1 the command failed, 2 bad usage or bad configuration.
+
+Every command lives here: ``commands`` (init, run, poll, ingest, sources, articles), ``review``
+(commitments, changes, replay), ``notify`` (alerts), ``web`` (serve), ``scale`` (worker, status);
+``_context`` and ``_text`` are what they share, ``paths`` where files go when no option says.
 """
 
 from __future__ import annotations

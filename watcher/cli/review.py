@@ -2,30 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any
-
 import click
 
+from ..commitments.change_json import change_json
+from ..commitments.kinds import KINDS
 from ..store import pending_of
 from ._context import BadInput, Ctx, emit_json, parse_date, pass_ctx, table
-
-
-def change_json(r: dict[str, Any]) -> dict[str, Any]:
-    """A change as `watcher changes --json` and webhooks show it."""
-    def iso(v: Any) -> str | None:
-        if v is None:
-            return None
-        if isinstance(v, dt.datetime) and v.tzinfo is None:
-            v = v.replace(tzinfo=dt.UTC)
-        return str(v.isoformat())
-    return {
-        "id": r["id"], "commitment": r["commitment_id"], "change": r["kind"], "from_status": r["from_status"],
-        "to_status": r["to_status"], "evidence": r["evidence"], "article_url": r["article_url"], "doc": r["doc"],
-        "published_at": iso(r["published_at"]), "detected_at": iso(r["detected_at"]),
-        "confirmed": bool(r["confirmed"]), "outlets": list(r["outlets"] or []), "deadline": iso(r["deadline"]),
-        "review_status": r["review_status"],
-    }
 
 
 @click.command()
@@ -61,8 +43,7 @@ def commitments(ctx: Ctx, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the listing as JSON.")
 @click.option("--since", metavar="DATE", help="Only changes published on or after DATE.")
 @click.option("--commitment", metavar="ID", help="Only changes of this commitment.")
-@click.option("--kind", type=click.Choice(["new", "advanced", "reaffirmed", "delayed", "weakened", "dropped",
-                                           "overdue"]), help="Only changes of this kind.")
+@click.option("--kind", type=click.Choice(KINDS), help="Only changes of this kind.")
 @pass_ctx
 def changes(ctx: Ctx, as_json: bool, since: str | None, commitment: str | None, kind: str | None) -> None:
     """Detected changes, oldest first: what moved, from which status to which, and the evidence.

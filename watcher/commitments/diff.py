@@ -30,8 +30,8 @@ from ..claims.cjk_extract import cjk_minted, cjk_naming, cjk_new_candidate, with
 from ..claims.match import Matcher, build_matcher
 from ..claims.naming import names_in
 from .diff_new import by_signature, established_in, meeting_of, minted, naming_of, new_candidate, summit_of
+from .kinds import KINDS, STATUS_RANK
 from .model import (
-    KINDS,
     MAX_EVENTS,
     NEEDS_BACKING,
     STRENGTH,
@@ -46,7 +46,7 @@ from .model import (
     initial_states,
 )
 from .overdue import apply_overdue, check_overdue
-from .registry import STATUS_RANK, Commitment
+from .registry import Commitment
 
 __all__ = [
     "KINDS", "NEEDS_BACKING", "STRENGTH", "Change", "CommitmentState", "Confirmation", "DiffResult", "Document",

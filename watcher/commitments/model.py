@@ -7,9 +7,9 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from .registry import STATUS_RANK, Commitment
+from .kinds import STATUS_RANK
+from .registry import Commitment
 
-KINDS = ("new", "advanced", "reaffirmed", "delayed", "weakened", "dropped", "overdue")
 STRENGTH = {"new": 9, "dropped": 5, "delayed": 4, "weakened": 3, "advanced": 2, "reaffirmed": 1}
 NEEDS_BACKING = frozenset({"advanced", "delayed", "weakened", "dropped"})
 MAX_EVENTS = 12

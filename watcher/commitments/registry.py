@@ -31,10 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ConfigError
-
-STATUSES: tuple[str, ...] = ("proposed", "agreed", "in_progress", "implemented", "stalled", "dropped")
-# Forward order of the lifecycle; stalled / dropped sit outside it.
-STATUS_RANK: dict[str, int] = {"proposed": 0, "agreed": 1, "in_progress": 2, "implemented": 3}
+from .kinds import STATUSES
 
 _REQUIRED = ("id", "title", "status")
 _KNOWN_KEYS = frozenset(

@@ -1,4 +1,9 @@
-"""sources.toml → :class:`Settings`, parsed once at start.
+"""Configuration: sources.toml → :class:`Settings`, parsed once at start; the edits commands make to it.
+
+- this module: :class:`Settings`, :func:`load_settings`, :func:`load_settings_text` (sources, ``[fetch]``)
+- ``alerts``: the ``[alerts]`` table → :class:`~watcher.config.alerts.AlertsConfig` (channels, routing)
+- ``sourcesfile``: atomic, validated edits of the file (``sources enable/disable``)
+- ``opml``: OPML import and export of the sources
 
 Every bad entry is collected and reported at once in one :class:`ConfigError`
 (exit code 2 on the command line), each problem naming the source and the field::

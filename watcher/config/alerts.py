@@ -21,11 +21,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..commitments.kinds import KINDS, ChangeKind
 from ..net.policy import AddressPolicy, check_url
 from ..types import FetchSettings
 
-KINDS = ("new", "advanced", "reaffirmed", "delayed", "weakened", "dropped", "overdue")
-DEFAULT_KINDS = tuple(k for k in KINDS if k != "reaffirmed")
+DEFAULT_KINDS = tuple(k for k in KINDS if k != ChangeKind.REAFFIRMED)
 CHANNEL_TYPES = ("email", "slack", "webhook", "apprise")
 DIGESTS = ("daily", "hourly")
 

@@ -25,6 +25,7 @@ from typing import Any
 
 import jinja2
 
+from ..commitments.change_json import change_json
 from ..config.alerts import Channel
 from ..errors import DeliveryError
 from ..store import ROOT
@@ -56,8 +57,6 @@ def slack_escape(value: object) -> str:
 
 def change_object(row: dict[str, Any]) -> dict[str, Any]:
     """A ``changes`` row (with joined titles) as templates and webhooks see it."""
-    from ..cli.review import change_json  # the one definition of a change's JSON object
-
     obj = change_json(row)
     obj["commitment_title"] = row.get("commitment_title") or row.get("commitment_id")
     obj["article_title"] = row.get("article_title")
@@ -66,8 +65,6 @@ def change_object(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def payload(alert_id: str, changes: Sequence[dict[str, Any]], digest: str | None, period: str | None) -> Any:
-    from ..cli.review import change_json
-
     if digest is None:
         return {**change_json(changes[0]), "alert_id": alert_id}
     return {"alert_id": alert_id, "digest": digest, "period": period,

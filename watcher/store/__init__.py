@@ -16,13 +16,14 @@ table:
   and the alerts those owe; a replay) opens ``with store.write("what") as conn:`` and calls, with
   that ``conn``, the functions exported below (``__all__``); ``store.read()`` likewise for reads
   that must agree with each other;
-- ``web_queries`` is the web interface's own set of such functions (pages, API, reviews);
+- ``web_queries`` is the web interface's own set of such functions (pages, API, reviews), and
+  ``alerts`` the alert outbox's (enqueue in the change's transaction, claim, mark, digest, list);
 - what a caller gets back is a frozen dataclass (:class:`SourceState`, :class:`Stored`, ...) or a
   plain row mapping, never a live cursor;
 - the differences between SQLite and PostgreSQL stay inside (``db.py``).
 
-The one exception left, the alert outbox's SQL in ``watcher.store.alerts``, moves here when the
-package is regrouped (issue 13, point 1).
+The one exception left is the scale-out's own SQL (``watcher/scale/``: its job dispatch and alert
+leases), still to move here.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, func, select, update
 
+from ..commitments.kinds import KINDS, STATUSES
 from .db import lock_commitments
 from .schema import changes, commitments, reviews
 
@@ -20,8 +21,6 @@ __all__ = ["DECISIONS", "KINDS", "REVIEW_STATUS", "STATUSES", "HeldReview", "Rev
 
 DECISIONS = ("confirm", "reject", "correct")
 REVIEW_STATUS = {"confirm": "confirmed", "reject": "rejected", "correct": "corrected"}
-KINDS = ("new", "advanced", "reaffirmed", "delayed", "weakened", "dropped", "overdue")
-STATUSES = ("proposed", "agreed", "in_progress", "implemented", "stalled", "dropped")
 
 
 class ReviewError(ValueError):

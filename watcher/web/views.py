@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from typing import Any
 
-from ..cli.review import change_json
+from ..commitments.change_json import change_json
 from ..store import web_queries as q
 from .http import HTTPError, Request, ident
 
