@@ -11,7 +11,9 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from .fastre import WordAlternation, _charset, _Gate, _starts, _trie, _Unreadable, sre_c, sre_parse
+from .fastre import WordAlternation, _charset, _Gate, _starts, _trie, _Unreadable
+from .fastre import sre_c as sre_c  # type: ignore[attr-defined]
+from .fastre import sre_parse as sre_parse  # type: ignore[attr-defined]
 
 
 class LiteralScan:

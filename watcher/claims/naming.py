@@ -321,7 +321,7 @@ def head_noun(name: str) -> str:
     words = re.findall(r"[a-z]+", unicodedata.normalize("NFKC", name).casefold())
     if not words or not _HEAD_RX.fullmatch(words[-1]):
         return ""
-    w = _SYNONYMS.get(words[-1], words[-1])
+    w: str = _SYNONYMS.get(words[-1], words[-1])
     return w[:-1] if w.endswith("s") and not w.endswith("ss") and len(w) > 4 and w != "talks" else w
 
 

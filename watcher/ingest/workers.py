@@ -119,7 +119,8 @@ class WorkerPool:
 
     @property
     def start_method(self) -> str:
-        return self._ctx.get_start_method()
+        method: str = self._ctx.get_start_method()
+        return method
 
     @property
     def pids(self) -> list[int]:

@@ -100,7 +100,8 @@ def short(text: object, limit: int = 300) -> str:
 
 def backoff(attempts: int, initial: float, maximum: float, rng: random.Random) -> float:
     """Seconds before try ``attempts + 1``: exponential, capped, with jitter over its upper half."""
-    base = min(maximum, initial * (2 ** max(0, attempts - 1)))
+    factor: int = 2 ** max(0, attempts - 1)
+    base = min(maximum, initial * factor)
     return base / 2 + rng.uniform(0, base / 2)
 
 

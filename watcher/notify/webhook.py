@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 import aiohttp
 
 from ..config.alerts import Channel
-from ..net.fetch import GuardedConnector
+from ..net.connector import GuardedConnector
 from ..net.outcomes import AddressRefused
 from ..net.policy import AddressPolicy, check_url
 from ..net.retry_after import parse_retry_after

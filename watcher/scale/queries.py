@@ -58,7 +58,8 @@ def _aware(v: Any) -> dt.datetime | None:
         return None
     if isinstance(v, str):       # SQLite hands back text for raw SQL
         v = dt.datetime.fromisoformat(v)
-    return v.replace(tzinfo=dt.UTC) if v.tzinfo is None else v.astimezone(dt.UTC)
+    out: dt.datetime = v.replace(tzinfo=dt.UTC) if v.tzinfo is None else v.astimezone(dt.UTC)
+    return out
 
 
 def _quantile(values: list[float], q: float) -> float:

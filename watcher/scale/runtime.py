@@ -216,7 +216,8 @@ class Runtime:
             if r is None or r.state not in outbox.OPEN_STATES:
                 return None
             if r.state == "pending" and r.next_attempt_at > now:
-                return r.next_attempt_at
+                due: dt.datetime = r.next_attempt_at
+                return due
             if r.state == "sending" and r.lease_until is not None and r.lease_until >= now \
                     and not retried and not self.notifier.is_dead(r.lease_owner):
                 return None       # a live sender holds it

@@ -89,7 +89,8 @@ def _corrected_status(change: Any, new_kind: str, new_status: str | None) -> str
     if new_kind == "dropped":
         return "dropped"
     if new_kind in ("reaffirmed", "overdue"):
-        return change.from_status or change.to_status
+        status: str | None = change.from_status or change.to_status
+        return status
     return str(change.to_status) if change.to_status else None
 
 

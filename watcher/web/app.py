@@ -19,7 +19,7 @@ from urllib.parse import quote, urlencode
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from ..errors import StorageError
-from ..store import Store
+from ..store import Store, web_queries
 from . import actions as _actions
 from . import export, markup, timeline, views
 from .http import (
@@ -58,11 +58,11 @@ def _fmt_time(v: Any) -> str:
         try:
             v = dt.datetime.fromisoformat(v)
         except ValueError:
-            return v
+            return str(v)
     if isinstance(v, dt.datetime):
         if v.tzinfo is None:
             v = v.replace(tzinfo=dt.UTC)
-        return v.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+        return str(v.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"))
     return str(v)
 
 
@@ -89,8 +89,8 @@ class WebApp:
                                 snippet=markup.snippet, safe_url=markup.safe_url, outlets=markup.outlets,
                                 tip=timeline.tip)
         self.env.globals.update(nav=NAV, kind_colour=timeline.KIND_COLOUR, status_colour=timeline.STATUS_COLOUR,
-                                url=self.url, legend=timeline.legend, kinds=views.q.KINDS,
-                                statuses=views.q.STATUSES)
+                                url=self.url, legend=timeline.legend, kinds=web_queries.KINDS,
+                                statuses=web_queries.STATUSES)
         self.static = {p.name: p.read_bytes() for p in (HERE / "static").iterdir() if p.is_file()}
         self.routes: list[tuple[str, re.Pattern[str], Handler]] = []
         for method, pattern, handler in ROUTES:
@@ -236,7 +236,7 @@ def page_review(app: WebApp, req: Request) -> Response:
 
 def page_change(app: WebApp, req: Request) -> Response:
     with app.read("reading a change") as conn:
-        row = views.q.get_change(conn, ident(req.params["id"], "change id"))
+        row = web_queries.get_change(conn, ident(req.params["id"], "change id"))
     if row is None:
         raise HTTPError(404, "no such change")
     return redirect(f"/commitments/{row['commitment_id']}#change-{row['id']}", status=302)
